@@ -1,0 +1,56 @@
+//! Command-line types (clap derive). No logic here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "touchbase",
+    version,
+    about = "A plain-text follow-up system: who to contact, when, why and how.",
+    long_about = "A plain-text follow-up system. Contacts are Markdown files with front matter; \
+                  touches are dated headings. touchbase works out who is due and why, and writes \
+                  the agenda to DUE.md."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The vault folder [default: the current folder]
+    #[arg(long, global = true, env = "TOUCHBASE_VAULT", value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+    /// Act as if today were this date (YYYY-MM-DD), for reproducible runs
+    #[arg(long, global = true, env = "TOUCHBASE_TODAY", value_name = "DATE", value_parser = parse_today)]
+    pub today: Option<chrono::NaiveDate>,
+    /// Print nothing but errors
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::parse::parse_date(s).ok_or_else(|| format!("\"{s}\" is not a date YYYY-MM-DD"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan the vault and write the agenda (DUE.md)
+    Due(DueArgs),
+    /// List every problem in the vault; exit 1 if there is any
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Print the agenda instead of writing it
+    #[arg(long, conflicts_with = "json")]
+    pub stdout: bool,
+    /// Print the agenda as JSON instead of writing it
+    #[arg(long)]
+    pub json: bool,
+}

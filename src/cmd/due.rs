@@ -1,0 +1,57 @@
+//! `touchbase due`: write DUE.md (or print it, or print JSON) and a one-line summary.
+
+use anyhow::Result;
+
+use super::{Context, print_stdout};
+use crate::cli::DueArgs;
+use crate::exit::Code;
+use crate::render::{self, plural};
+use crate::schedule::{Agenda, Bucket};
+use crate::vault::Written;
+
+pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
+    let vault = ctx.open_vault()?;
+    if args.json || args.stdout {
+        let agenda = vault.agenda(ctx.today);
+        let text = if args.json {
+            render::render_json(&agenda)
+        } else {
+            render::render_due(&agenda, vault.config.links)
+        };
+        print_stdout(&text)?;
+        return Ok(Code::Success);
+    }
+    let (agenda, written) = vault.rebuild(ctx.today)?;
+    for p in &agenda.problems {
+        eprintln!("warning: {p}");
+    }
+    if !ctx.quiet {
+        let status = if written == Written::Unchanged {
+            " (unchanged)"
+        } else {
+            ""
+        };
+        println!(
+            "{} -> {}{status}",
+            summary(&agenda),
+            vault.config.agenda_file
+        );
+    }
+    Ok(Code::Success)
+}
+
+/// `3 overdue, 2 today, 5 upcoming, 1 problem`.
+pub fn summary(a: &Agenda) -> String {
+    let mut parts = vec![
+        format!("{} overdue", a.count(Bucket::Overdue)),
+        format!("{} today", a.count(Bucket::Today)),
+        format!("{} upcoming", a.count(Bucket::Upcoming)),
+    ];
+    if !a.dates.is_empty() {
+        parts.push(plural(a.dates.len(), "date", "dates"));
+    }
+    if !a.problems.is_empty() {
+        parts.push(plural(a.problems.len(), "problem", "problems"));
+    }
+    parts.join(", ")
+}

@@ -1,0 +1,248 @@
+//! `touchbase.toml`: parsed from a string into settings merged with the defaults. Reading the
+//! file is the caller's job (vault.rs). Unknown keys and bad values are errors naming the key.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::duration::{Cadence, Duration};
+use crate::model::{Channel, Channels};
+
+pub const FILE_NAME: &str = "touchbase.toml";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Links {
+    #[default]
+    Markdown,
+    Wiki,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Raw {
+    ignore: Vec<String>,
+    agenda: RawAgenda,
+    cadence: RawCadence,
+    channels: BTreeMap<Channel, Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawAgenda {
+    file: Option<String>,
+    horizon: Option<Duration>,
+    dates_horizon: Option<Duration>,
+    links: Option<Links>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawCadence {
+    default: Option<Cadence>,
+    first_follow_up: Option<Duration>,
+    stages: BTreeMap<String, Cadence>,
+}
+
+/// Resolved settings: the defaults with the file's values on top.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub ignore: Vec<String>,
+    pub agenda_file: String,
+    pub horizon: Duration,
+    pub dates_horizon: Duration,
+    pub links: Links,
+    pub default_cadence: Cadence,
+    pub first_follow_up: Duration,
+    /// Cadence per stage (lowercase), defaults merged with the file's.
+    pub stages: BTreeMap<String, Cadence>,
+    pub channels: Channels,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::from_raw(Raw::default())
+    }
+}
+
+/// A config error: the 1-based line (when known) and a message that names the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+pub struct ConfigError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+pub fn default_stages() -> BTreeMap<String, Cadence> {
+    [
+        ("lead", Cadence::Every(Duration::Weeks(1))),
+        ("prospect", Cadence::Every(Duration::Weeks(3))),
+        ("client", Cadence::Every(Duration::Weeks(6))),
+        ("past-client", Cadence::Every(Duration::Months(3))),
+        ("partner", Cadence::Every(Duration::Months(1))),
+        ("lost", Cadence::Never),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+impl Config {
+    /// Parse the text of a `touchbase.toml`.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| 1 + crate::parse::bytecount_newlines(&text.as_bytes()[..s.start]));
+            let key = line.and_then(|l| key_at(text, l));
+            let message = e.message().trim().to_string();
+            let message = match key {
+                Some(key)
+                    if !message
+                        .contains(&format!("`{}`", key.rsplit('.').next().unwrap_or(&key))) =>
+                {
+                    format!("`{key}`: {message}")
+                }
+                Some(key) => format!(
+                    "in `{}`: {message}",
+                    key.rsplit_once('.').map_or("the top level", |(t, _)| t)
+                ),
+                None => message,
+            };
+            ConfigError { line, message }
+        })?;
+        Ok(Self::from_raw(raw))
+    }
+
+    fn from_raw(raw: Raw) -> Config {
+        let mut stages = default_stages();
+        stages.extend(
+            raw.cadence
+                .stages
+                .into_iter()
+                .map(|(k, v)| (k.to_lowercase(), v)),
+        );
+        let extra: Vec<(Channel, String)> = raw
+            .channels
+            .into_iter()
+            .flat_map(|(ch, words)| words.into_iter().map(move |w| (ch, w)))
+            .collect();
+        Config {
+            ignore: raw.ignore,
+            agenda_file: raw.agenda.file.unwrap_or_else(|| "DUE.md".to_string()),
+            horizon: raw.agenda.horizon.unwrap_or(Duration::Days(7)),
+            dates_horizon: raw.agenda.dates_horizon.unwrap_or(Duration::Days(14)),
+            links: raw.agenda.links.unwrap_or_default(),
+            default_cadence: raw
+                .cadence
+                .default
+                .unwrap_or(Cadence::Every(Duration::Weeks(3))),
+            first_follow_up: raw.cadence.first_follow_up.unwrap_or(Duration::Days(2)),
+            stages,
+            channels: Channels::with_extra(extra.iter().map(|(c, w)| (*c, w.as_str()))),
+        }
+    }
+
+    /// The cadence for a stage: the config's (or built-in) stage cadence, else the default.
+    pub fn stage_cadence(&self, stage: &str) -> Cadence {
+        self.stages
+            .get(stage)
+            .copied()
+            .unwrap_or(self.default_cadence)
+    }
+
+    pub fn knows_stage(&self, stage: &str) -> bool {
+        self.stages.contains_key(stage)
+    }
+}
+
+/// The dotted key defined on 1-based `line` of a TOML text: `[table]` headers above it plus the
+/// key before `=` on that line (or the header itself).
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?.trim();
+    let table = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(['[', ']']).trim().to_string());
+    if here.starts_with('[') {
+        return Some(here.trim_matches(['[', ']']).trim().to_string());
+    }
+    let key = here.split('=').next()?.trim().trim_matches('"');
+    if key.is_empty() {
+        return table;
+    }
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(c.agenda_file, "DUE.md");
+        assert_eq!(c.horizon, Duration::Days(7));
+        assert_eq!(
+            c.stage_cadence("client"),
+            Cadence::Every(Duration::Weeks(6))
+        );
+        assert_eq!(c.stage_cadence("lost"), Cadence::Never);
+        assert_eq!(
+            c.stage_cadence("nobody-defined"),
+            Cadence::Every(Duration::Weeks(3))
+        );
+        assert_eq!(c.links, Links::Markdown);
+    }
+
+    #[test]
+    fn tables_merge_with_defaults() {
+        let c = Config::from_toml(
+            "[cadence.stages]\npartner = \"10d\"\nvip = \"2w\"\n[channels]\nmeeting = [\"golf\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.stage_cadence("partner"),
+            Cadence::Every(Duration::Days(10))
+        );
+        assert_eq!(
+            c.stage_cadence("client"),
+            Cadence::Every(Duration::Weeks(6))
+        );
+        assert_eq!(c.stage_cadence("vip"), Cadence::Every(Duration::Weeks(2)));
+        assert_eq!(c.channels.lookup("golf"), Some(Channel::Meeting));
+        assert_eq!(c.channels.lookup("coffee"), Some(Channel::Meeting));
+    }
+
+    #[test]
+    fn errors_name_the_key_and_line() {
+        let cases = [
+            ("[agenda]\nhorizon = \"7x\"\n", Some(2), "agenda.horizon"),
+            (
+                "[agenda]\nfile = \"DUE.md\"\nhorizn = \"7d\"\n",
+                Some(3),
+                "horizn",
+            ),
+            ("colour = true\n", Some(1), "colour"),
+            (
+                "[cadence.stages]\nlead = \"often\"\n",
+                Some(2),
+                "cadence.stages.lead",
+            ),
+            ("[channels]\nfax = [\"fax\"]\n", Some(2), "fax"),
+            ("[agenda]\nlinks = \"html\"\n", Some(2), "agenda.links"),
+            ("[agenda\n", Some(1), ""),
+        ];
+        for (text, line, key) in cases {
+            let e = Config::from_toml(text).unwrap_err();
+            assert_eq!(e.line, line, "{text:?}: {e}");
+            assert!(e.to_string().contains(key), "{text:?}: {e}");
+        }
+    }
+}

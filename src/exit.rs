@@ -1,0 +1,20 @@
+//! Exit codes: 0 success, 1 a failed command or problems found by `check`, 2 a usage error.
+
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    Success,
+    Failure,
+    Usage,
+}
+
+impl From<Code> for ExitCode {
+    fn from(c: Code) -> ExitCode {
+        match c {
+            Code::Success => ExitCode::SUCCESS,
+            Code::Failure => ExitCode::from(1),
+            Code::Usage => ExitCode::from(2),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! touchbase: a plain-text follow-up system.
+//!
+//! The pipeline: [`vault`] finds the Markdown files of a vault and reads them; [`parse`] turns
+//! each file's text into a [`model::Contact`] (front matter, and touches from dated headings)
+//! plus [`problem::Problem`]s; [`schedule`] applies the due rules for a given `today` and
+//! [`config::Config`] to make an [`schedule::Agenda`]; [`render`] turns the agenda into DUE.md or
+//! JSON. `parse`, `schedule` and `render` are pure: no clock, no environment, no disk. The
+//! command line ([`cli`], [`cmd`]) resolves settings once and calls into the rest.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod duration;
+pub mod exit;
+pub mod model;
+pub mod parse;
+pub mod problem;
+pub mod render;
+pub mod schedule;
+pub mod vault;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use exit::Code;
+
+/// Run the command line and return the exit code. `main` only calls this.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Code::Usage
+            } else {
+                Code::Success
+            }
+            .into();
+        }
+    };
+    let ctx = cmd::Context::from_global(&cli.global);
+    let result = match &cli.command {
+        Command::Due(args) => cmd::due::run(&ctx, args),
+        Command::Check => cmd::check::run(&ctx),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("touchbase: error: {e:#}");
+            Code::Failure.into()
+        }
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    touchbase::run(std::env::args_os())
+}

@@ -1,0 +1,204 @@
+//! Plain data: contacts, touches, channels and next steps, as parsed from a vault.
+//! Nothing here reads files or the clock.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use crate::duration::Cadence;
+
+/// How a touch happened. `Other` is any heading whose first word is not a known channel word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Call,
+    Email,
+    Text,
+    Meeting,
+    Card,
+    Gift,
+    Social,
+    Newsletter,
+    Other,
+}
+
+impl Channel {
+    /// Every channel a user can name, in the order the docs list them.
+    pub const NAMED: [Channel; 8] = [
+        Channel::Call,
+        Channel::Email,
+        Channel::Text,
+        Channel::Meeting,
+        Channel::Card,
+        Channel::Gift,
+        Channel::Social,
+        Channel::Newsletter,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Call => "call",
+            Channel::Email => "email",
+            Channel::Text => "text",
+            Channel::Meeting => "meeting",
+            Channel::Card => "card",
+            Channel::Gift => "gift",
+            Channel::Social => "social",
+            Channel::Newsletter => "newsletter",
+            Channel::Other => "other",
+        }
+    }
+
+    fn builtin_words(self) -> &'static [&'static str] {
+        match self {
+            Channel::Call => &["call", "phone", "called", "voicemail"],
+            Channel::Email => &["email", "e-mail", "mail"],
+            Channel::Text => &["text", "sms", "message", "whatsapp", "imessage"],
+            Channel::Meeting => &[
+                "meeting",
+                "meet",
+                "coffee",
+                "lunch",
+                "dinner",
+                "breakfast",
+                "drinks",
+                "visit",
+                "zoom",
+                "video",
+                "event",
+            ],
+            Channel::Card => &["card", "postcard", "letter", "note", "thank-you"],
+            Channel::Gift => &["gift"],
+            Channel::Social => &[
+                "social",
+                "linkedin",
+                "facebook",
+                "instagram",
+                "twitter",
+                "comment",
+                "dm",
+            ],
+            Channel::Newsletter => &["newsletter"],
+            Channel::Other => &[],
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The words that name each channel: the built-in table plus the config's extra words.
+#[derive(Clone, Debug)]
+pub struct Channels {
+    words: HashMap<String, Channel>,
+}
+
+impl Default for Channels {
+    fn default() -> Self {
+        Self::with_extra(std::iter::empty())
+    }
+}
+
+impl Channels {
+    /// The built-in words plus `extra` (channel, word) pairs. Matching is case-insensitive.
+    pub fn with_extra<'a>(extra: impl IntoIterator<Item = (Channel, &'a str)>) -> Self {
+        let mut words = HashMap::new();
+        for channel in Channel::NAMED {
+            for word in channel.builtin_words() {
+                words.insert((*word).to_string(), channel);
+            }
+        }
+        for (channel, word) in extra {
+            words.insert(word.trim().to_lowercase(), channel);
+        }
+        Channels { words }
+    }
+
+    /// The channel a single word names, if any.
+    pub fn lookup(&self, word: &str) -> Option<Channel> {
+        if word.bytes().all(|b| !b.is_ascii_uppercase()) {
+            self.words.get(word).copied()
+        } else {
+            self.words.get(&word.to_lowercase()).copied()
+        }
+    }
+}
+
+/// One dated heading in a contact's touch log (or the `met` entry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Touch {
+    pub date: NaiveDate,
+    pub time: Option<NaiveTime>,
+    pub channel: Channel,
+    /// The channel word as the user wrote it, lowercased ("lunch"), empty when there was none.
+    pub word: String,
+    /// The heading's text after the channel word.
+    pub text: String,
+    /// 1-based line of the heading in the file (0 for `met`, which lives in front matter).
+    pub line: usize,
+    /// The `Next:` line in this touch's notes, if any.
+    pub next: Option<NextStep>,
+    /// True for the touch that comes from the `met` front-matter key.
+    pub is_met: bool,
+}
+
+impl Touch {
+    /// The word to show for this touch: what the user wrote, else the channel name.
+    pub fn label(&self) -> &str {
+        if self.word.is_empty() {
+            self.channel.as_str()
+        } else {
+            &self.word
+        }
+    }
+}
+
+/// An agreed next step: when, optionally how, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextStep {
+    pub date: NaiveDate,
+    pub channel: Option<Channel>,
+    pub text: String,
+}
+
+/// A yearly reminder date. `year` is known when the user gave a full date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Yearly {
+    pub month: u32,
+    pub day: u32,
+    pub year: Option<i32>,
+}
+
+/// A contact as read from one Markdown file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// Vault-relative path with `/` separators.
+    pub path: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Lowercased stage; `prospect` when the file names none.
+    pub stage: String,
+    pub cadence: Option<Cadence>,
+    /// The front matter's `next` key.
+    pub next: Option<NextStep>,
+    pub snooze: Option<NaiveDate>,
+    pub met: Option<(NaiveDate, String)>,
+    pub birthday: Option<Yearly>,
+    /// Labelled yearly dates, sorted by label.
+    pub dates: Vec<(String, Yearly)>,
+    pub interests: Vec<String>,
+    pub tags: Vec<String>,
+    pub referred_by: Option<String>,
+    /// Dated headings, sorted by date then time then line; `met` is not among them.
+    pub touches: Vec<Touch>,
+}
+
+pub const DEFAULT_STAGE: &str = "prospect";

@@ -1,0 +1,682 @@
+//! Front matter: find it by byte offsets (YAML between `---`, TOML between `+++`), parse it with
+//! limits, and read the contact's keys leniently. gray_matter is not used: it aborts the process
+//! on deeply nested YAML, expands alias bombs without limit and gives no byte offsets.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use super::{DatePrefix, bytecount_newlines, date_prefix, parse_date, parse_next_step};
+use crate::duration::Cadence;
+use crate::model::{Channels, Contact, DEFAULT_STAGE, Yearly};
+use crate::problem::{Kind, Problem};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Toml,
+}
+
+/// A file cut into front matter and body, with the offsets an editor needs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub format: Format,
+    /// The text between the fences.
+    pub content: &'a str,
+    /// Byte offset of `content` in the text.
+    pub content_offset: usize,
+    /// 1-based line where `content` starts.
+    pub content_line: usize,
+    /// Byte offset of the closing fence line in the text.
+    pub close_offset: usize,
+    /// Everything after the closing fence line.
+    pub body: &'a str,
+    pub body_offset: usize,
+    /// 1-based line where `body` starts.
+    pub body_line: usize,
+}
+
+/// Lines of `text` with their byte offsets; each line excludes its `\n` (and `\r`).
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let start = at;
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+        at = end;
+        let line = text[start..end]
+            .trim_end_matches('\n')
+            .trim_end_matches('\r');
+        Some((start, line, end))
+    })
+}
+
+/// Find the front matter at the very start of `text` (a BOM already removed). `Ok(None)` when
+/// the file has none; `Err((line, kind))` when it starts one but is broken.
+pub fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, (usize, Kind)> {
+    let mut lines = lines_with_offsets(text);
+    let Some((_, first, content_offset)) = lines.next() else {
+        return Ok(None);
+    };
+    let (format, closers): (Format, &[&str]) = match first.trim_end() {
+        "---" => (Format::Yaml, &["---", "..."]),
+        "+++" => (Format::Toml, &["+++"]),
+        _ => return check_late_front_matter(text),
+    };
+    for (n, (start, line, end)) in lines.enumerate() {
+        if closers.contains(&line.trim_end()) {
+            let content_line = 2;
+            return Ok(Some(Split {
+                format,
+                content: &text[content_offset..start],
+                content_offset,
+                content_line,
+                close_offset: start,
+                body: &text[end..],
+                body_offset: end,
+                body_line: content_line + n + 1,
+            }));
+        }
+    }
+    let fence = if format == Format::Yaml { "---" } else { "+++" };
+    Err((1, Kind::UnclosedFrontMatter(fence)))
+}
+
+/// Front matter that starts after blank lines is not front matter, but losing a contact silently
+/// is worse than a message: report it when the block looks like keys.
+fn check_late_front_matter(text: &str) -> Result<Option<Split<'_>>, (usize, Kind)> {
+    let mut lines = lines_with_offsets(text).enumerate();
+    let mut fence_line = None;
+    for (n, (_, line, _)) in lines.by_ref() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if n > 0 && line.trim_end() == "---" {
+            fence_line = Some(n + 1);
+        }
+        break;
+    }
+    if let Some(line) = fence_line
+        && let Some((_, next, _)) = lines.next().map(|(_, l)| l)
+        && next.starts_with("name:")
+    {
+        return Err((line, Kind::FrontMatterNotFirst));
+    }
+    Ok(None)
+}
+
+/// A front-matter value, read without caring much about its YAML or TOML type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Loose {
+    Null,
+    Text(String),
+    List(Vec<Loose>),
+    Map(Vec<(String, Loose)>),
+}
+
+impl Loose {
+    /// The value as one piece of text: a scalar, or the only item of a one-item list (which is
+    /// how YAML reads an unquoted `[[Wiki Link]]`). Wikilink brackets are removed.
+    fn text(&self) -> Option<String> {
+        match self {
+            Loose::Text(s) => Some(strip_wikilink(s.trim()).to_string()),
+            Loose::List(items) if items.len() == 1 => items[0].text(),
+            _ => None,
+        }
+    }
+
+    /// The value as a list of texts: a list, or a single scalar standing for a one-item list.
+    fn texts(&self) -> Option<Vec<String>> {
+        match self {
+            Loose::Null => Some(Vec::new()),
+            Loose::Text(_) => Some(self.text().into_iter().filter(|s| !s.is_empty()).collect()),
+            Loose::List(items) => items
+                .iter()
+                .filter(|i| **i != Loose::Null)
+                .map(Loose::text)
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.into_iter().filter(|s| !s.is_empty()).collect()),
+            Loose::Map(_) => None,
+        }
+    }
+
+    fn shown(&self) -> String {
+        match self {
+            Loose::Null => String::new(),
+            Loose::Text(s) => s.clone(),
+            Loose::List(_) => "(a list)".into(),
+            Loose::Map(_) => "(a mapping)".into(),
+        }
+    }
+}
+
+/// `[[Bob Smith]]` or `[[bob-smith|Bob Smith]]` to `Bob Smith`; other text unchanged.
+fn strip_wikilink(s: &str) -> &str {
+    match s.strip_prefix("[[").and_then(|s| s.strip_suffix("]]")) {
+        Some(inner) => inner.rsplit('|').next().unwrap_or(inner).trim(),
+        None => s,
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a front-matter value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Loose, E> {
+        Ok(Loose::Text(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
+        Ok(Loose::Text(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
+        Ok(Loose::Text(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
+        Ok(Loose::Text(v.to_string()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
+        Ok(Loose::Text(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Loose, E> {
+        Ok(Loose::Text(v))
+    }
+    fn visit_unit<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_none<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
+        Loose::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Loose::List(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<Loose, Loose>()? {
+            entries.push((k.shown(), v));
+        }
+        Ok(Loose::Map(entries))
+    }
+}
+
+/// Key -> (value, 1-based line in the file).
+type Fields = BTreeMap<String, (Loose, usize)>;
+
+fn yaml_fields(split: &Split<'_>) -> Result<Fields, (usize, Kind)> {
+    let only_comments = split
+        .content
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    if only_comments {
+        return Ok(Fields::new());
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+    };
+    let first = split.content_line;
+    let parsed: Result<Loose, _> =
+        serde_saphyr::from_str_with_options(split.content, options.clone());
+    match parsed {
+        Ok(Loose::Map(_)) => {}
+        Ok(Loose::Null) => return Ok(Fields::new()),
+        Ok(_) => return Err((first, Kind::NotAMapping)),
+        Err(e) => {
+            let line = e
+                .location()
+                .map_or(first, |l| first + l.line().saturating_sub(1) as usize);
+            return Err((line, Kind::Yaml(yaml_message(&e))));
+        }
+    }
+    // Parse again for lines: a spanned map, which only succeeds for a mapping.
+    let spanned: BTreeMap<String, Spanned<Loose>> =
+        serde_saphyr::from_str_with_options(split.content, options)
+            .map_err(|e| (first, Kind::Yaml(yaml_message(&e))))?;
+    Ok(spanned
+        .into_iter()
+        .map(|(k, v)| {
+            let line = first + (v.referenced.line() as usize).saturating_sub(1);
+            (k.to_lowercase(), (v.value, line))
+        })
+        .collect())
+}
+
+/// The first line of a serde-saphyr message, without its location suffix: the caller adds the
+/// file's own path and line.
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let full = e.without_snippet().to_string();
+    let first = full.lines().next().unwrap_or("").trim();
+    let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
+    // Drop advice meant for programmers ("set DuplicateKeyPolicy in Options ...").
+    let cut = cut.find(", set ").map_or(cut, |i| &cut[..i]);
+    cut.trim_end_matches(':').to_string()
+}
+
+fn toml_fields(split: &Split<'_>) -> Result<Fields, (usize, Kind)> {
+    let first = split.content_line;
+    let table: toml::Table = toml::from_str(split.content).map_err(|e| {
+        let line = e.span().map_or(first, |s| {
+            first + bytecount_newlines(&split.content.as_bytes()[..s.start])
+        });
+        (line, Kind::Toml(e.message().to_string()))
+    })?;
+    // TOML gives no spans per key here; find each top-level key's line by scanning the text.
+    let mut fields = Fields::new();
+    for (key, value) in table {
+        let line = split
+            .content
+            .lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(key.as_str())
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            })
+            .map_or(first, |n| first + n);
+        fields.insert(key.to_lowercase(), (from_toml(value), line));
+    }
+    Ok(fields)
+}
+
+fn from_toml(v: toml::Value) -> Loose {
+    match v {
+        toml::Value::String(s) => Loose::Text(s),
+        toml::Value::Integer(i) => Loose::Text(i.to_string()),
+        toml::Value::Float(f) => Loose::Text(f.to_string()),
+        toml::Value::Boolean(b) => Loose::Text(b.to_string()),
+        toml::Value::Datetime(d) => Loose::Text(d.to_string()),
+        toml::Value::Array(a) => Loose::List(a.into_iter().map(from_toml).collect()),
+        toml::Value::Table(t) => {
+            Loose::Map(t.into_iter().map(|(k, v)| (k, from_toml(v))).collect())
+        }
+    }
+}
+
+/// Read a contact from its front matter. `None` when the file is not a contact (no `name`) or
+/// the front matter cannot be parsed (then `problems` says why).
+pub fn read_front_matter(
+    split: &Split<'_>,
+    path: &str,
+    channels: &Channels,
+    problems: &mut Vec<Problem>,
+) -> Option<Contact> {
+    let fields = match split.format {
+        Format::Yaml => yaml_fields(split),
+        Format::Toml => toml_fields(split),
+    };
+    let fields = match fields {
+        Ok(f) => f,
+        Err((line, kind)) => {
+            problems.push(Problem::new(path, Some(line), kind));
+            return None;
+        }
+    };
+    let mut r = Reader {
+        fields: &fields,
+        path,
+        problems,
+    };
+    let name = r.text("name")?;
+    if name.is_empty() {
+        return None;
+    }
+    let mut c = Contact {
+        path: path.to_string(),
+        name,
+        ..Contact::default()
+    };
+    c.company = r.text("company").filter(|s| !s.is_empty());
+    c.title = r.text("title").filter(|s| !s.is_empty());
+    c.email = r.text("email").filter(|s| !s.is_empty());
+    c.phone = r.text("phone").filter(|s| !s.is_empty());
+    c.referred_by = r.text("referred_by").filter(|s| !s.is_empty());
+    c.stage = r
+        .text("stage")
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_STAGE.to_string());
+    c.cadence = r.parsed(
+        "cadence",
+        "expected a duration such as 3w or 2mo, or never",
+        |s| s.parse::<Cadence>().ok(),
+    );
+    c.next = r.parsed("next", "expected YYYY-MM-DD [channel] [- text]", |s| {
+        parse_next_step(s, channels)
+    });
+    c.snooze = r.parsed("snooze", "expected a date YYYY-MM-DD", parse_date);
+    c.met = r.parsed("met", "expected YYYY-MM-DD [text]", |s| {
+        match date_prefix(s.trim()) {
+            DatePrefix::Valid(date, rest) => {
+                Some((date, super::skip_separator(rest).trim_end().to_string()))
+            }
+            _ => None,
+        }
+    });
+    c.birthday = r.parsed("birthday", "expected YYYY-MM-DD or MM-DD", parse_yearly);
+    c.dates = r.dates();
+    c.interests = r.texts("interests");
+    c.tags = r.texts("tags");
+    Some(c)
+}
+
+struct Reader<'a> {
+    fields: &'a Fields,
+    path: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Reader<'_> {
+    fn bad(&mut self, key: &str, value: &Loose, line: usize, expected: &'static str) {
+        self.problems.push(Problem::new(
+            self.path,
+            Some(line),
+            Kind::Value {
+                key: key.to_string(),
+                value: value.shown(),
+                expected,
+            },
+        ));
+    }
+
+    /// A text key; `None` when absent or empty (`key:`), a problem when it is not text.
+    fn text(&mut self, key: &str) -> Option<String> {
+        let (value, line) = self.fields.get(key)?;
+        match value {
+            Loose::Null => None,
+            v => match v.text() {
+                Some(s) => Some(s),
+                None => {
+                    self.bad(key, v, *line, "expected text");
+                    None
+                }
+            },
+        }
+    }
+
+    fn texts(&mut self, key: &str) -> Vec<String> {
+        let Some((value, line)) = self.fields.get(key) else {
+            return Vec::new();
+        };
+        value.texts().unwrap_or_else(|| {
+            self.bad(key, value, *line, "expected a list");
+            Vec::new()
+        })
+    }
+
+    /// A text key run through `parse`; a problem naming the key when `parse` rejects it.
+    fn parsed<T>(
+        &mut self,
+        key: &str,
+        expected: &'static str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let (value, line) = self.fields.get(key)?;
+        let text = self.text(key)?;
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = parse(&text);
+        if parsed.is_none() {
+            self.bad(key, value, *line, expected);
+        }
+        parsed
+    }
+
+    fn dates(&mut self) -> Vec<(String, Yearly)> {
+        let Some((value, line)) = self.fields.get("dates") else {
+            return Vec::new();
+        };
+        let entries = match value {
+            Loose::Null => return Vec::new(),
+            Loose::Map(entries) => entries,
+            v => {
+                self.bad("dates", v, *line, "expected a mapping of label: YYYY-MM-DD");
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (label, v) in entries {
+            match v.text().as_deref().and_then(parse_yearly) {
+                Some(y) => out.push((label.trim().to_string(), y)),
+                None if *v == Loose::Null => {}
+                None => self.bad(
+                    &format!("dates.{label}"),
+                    v,
+                    *line,
+                    "expected YYYY-MM-DD or MM-DD",
+                ),
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+/// `YYYY-MM-DD` or `MM-DD`.
+fn parse_yearly(s: &str) -> Option<Yearly> {
+    let s = s.trim();
+    if let Some(date) = parse_date(s) {
+        use chrono::Datelike;
+        return Some(Yearly {
+            month: date.month(),
+            day: date.day(),
+            year: Some(date.year()),
+        });
+    }
+    let b = s.as_bytes();
+    if b.len() != 5 || b[2] != b'-' || !b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let month: u32 = s[..2].parse().ok()?;
+    let day: u32 = s[3..].parse().ok()?;
+    // 2000 is a leap year, so 02-29 is accepted.
+    chrono::NaiveDate::from_ymd_opt(2000, month, day)?;
+    Some(Yearly {
+        month,
+        day,
+        year: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    fn read(text: &str) -> (Option<Contact>, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let split = match split_front_matter(text) {
+            Ok(Some(s)) => s,
+            Ok(None) => return (None, problems),
+            Err((line, kind)) => {
+                problems.push(Problem::new("c.md", Some(line), kind));
+                return (None, problems);
+            }
+        };
+        let c = read_front_matter(&split, "c.md", &Channels::default(), &mut problems);
+        (c, problems)
+    }
+
+    #[test]
+    fn splits_yaml_toml_crlf_and_detects_unclosed() {
+        let s = split_front_matter("---\nname: A\n---\nbody\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!((s.content, s.body, s.body_line), ("name: A\n", "body\n", 4));
+        let s = split_front_matter("---\r\nname: A\r\n---\r\n# B\r\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (s.content, s.body, s.body_line),
+            ("name: A\r\n", "# B\r\n", 4)
+        );
+        let s = split_front_matter("+++\nname = \"A\"\n+++\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!((s.format, s.body), (Format::Toml, ""));
+        assert_eq!(split_front_matter("# Title\n"), Ok(None));
+        assert_eq!(split_front_matter(""), Ok(None));
+        assert_eq!(
+            split_front_matter("---\nname: A\n# no close\n"),
+            Err((1, Kind::UnclosedFrontMatter("---")))
+        );
+        assert_eq!(
+            split_front_matter("\n---\nname: A\n---\n"),
+            Err((2, Kind::FrontMatterNotFirst))
+        );
+    }
+
+    #[test]
+    fn reads_lenient_front_matter() {
+        let (c, problems) = read(
+            "---\nName: Jane Doe\nstage: Client\ninterests:\n  - sailing\n  - \"New York Yankees\"\ntags: realtor\nreferred_by: \"[[Bob Smith]]\"\nphone: 0123456789\nbirthday: 02-29\nnext: 2026-12-01 call - send pricing\ncompany:\nunknown_key: {a: 1}\ndates:\n  deal closed: 2025-06-01\n---\n",
+        );
+        assert_eq!(problems, vec![]);
+        let c = c.unwrap();
+        assert_eq!(c.name, "Jane Doe");
+        assert_eq!(c.stage, "client");
+        assert_eq!(c.interests, vec!["sailing", "New York Yankees"]);
+        assert_eq!(c.tags, vec!["realtor"]);
+        assert_eq!(c.referred_by.as_deref(), Some("Bob Smith"));
+        assert_eq!(c.phone.as_deref(), Some("0123456789"));
+        assert_eq!(c.company, None);
+        assert_eq!(
+            c.birthday,
+            Some(Yearly {
+                month: 2,
+                day: 29,
+                year: None
+            })
+        );
+        assert_eq!(c.next.as_ref().unwrap().channel, Some(Channel::Call));
+        assert_eq!(c.dates[0].0, "deal closed");
+        assert_eq!(c.dates[0].1.year, Some(2025));
+    }
+
+    #[test]
+    fn unquoted_wikilink_and_flow_lists() {
+        let (c, p) =
+            read("---\nname: A\nreferred_by: [[Bob Smith]]\ninterests: [golf, wine]\n---\n");
+        assert_eq!(p, vec![]);
+        let c = c.unwrap();
+        assert_eq!(c.referred_by.as_deref(), Some("Bob Smith"));
+        assert_eq!(c.interests, vec!["golf", "wine"]);
+    }
+
+    #[test]
+    fn toml_front_matter() {
+        let (c, p) =
+            read("+++\nname = \"Ann\"\nsnooze = 2026-12-01\ninterests = [\"chess\"]\n+++\n");
+        assert_eq!(p, vec![]);
+        let c = c.unwrap();
+        assert_eq!(c.name, "Ann");
+        assert_eq!(c.snooze.unwrap().to_string(), "2026-12-01");
+        let (_, p) = read("+++\nname = \"Ann\"\nsnooze = \"soon\"\n+++\n");
+        assert_eq!(p[0].line, Some(3));
+    }
+
+    #[test]
+    fn not_contacts() {
+        for text in [
+            "---\n---\n",
+            "---\ntitle: Meeting notes\n---\n",
+            "---\nname: \"  \"\n---\n",
+            "---\nname:\n---\n",
+            "---\n# just a comment\n---\n",
+        ] {
+            let (c, p) = read(text);
+            assert_eq!((c, p), (None, vec![]), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn problems_carry_file_lines() {
+        let cases: [(&str, usize, &str); 7] = [
+            ("---\nname: A\ninterests: [a, b\n---\n", 3, "invalid YAML"),
+            ("---\n- a\n- b\n---\n", 2, "not a mapping"),
+            (
+                "---\nname: A\nsnooze: 2026-02-30\n---\n",
+                3,
+                "invalid `snooze` \"2026-02-30\"",
+            ),
+            (
+                "---\nname: A\n\ncadence: sometimes\n---\n",
+                4,
+                "invalid `cadence`",
+            ),
+            ("---\nname: A\nnext: next week\n---\n", 3, "invalid `next`"),
+            ("---\nname: [a, b]\n---\n", 2, "invalid `name`"),
+            (
+                "---\nname: A\nname: B\n---\n",
+                3,
+                "invalid YAML: duplicate mapping key: name",
+            ),
+        ];
+        for (text, line, msg) in cases {
+            let (_, p) = read(text);
+            assert_eq!(p.len(), 1, "{text:?}: {p:?}");
+            assert_eq!(p[0].line, Some(line), "{text:?}: {}", p[0]);
+            assert!(p[0].to_string().contains(msg), "{text:?}: {}", p[0]);
+        }
+    }
+
+    #[test]
+    fn yearly_dates() {
+        assert_eq!(
+            parse_yearly("04-12"),
+            Some(Yearly {
+                month: 4,
+                day: 12,
+                year: None
+            })
+        );
+        assert_eq!(parse_yearly("1980-04-12").unwrap().year, Some(1980));
+        assert_eq!(parse_yearly("02-30"), None);
+        assert_eq!(parse_yearly("4-12"), None);
+        assert_eq!(parse_yearly("13-01"), None);
+    }
+
+    #[test]
+    fn alias_bomb_and_deep_nesting_are_problems_not_hangs() {
+        let mut bomb = String::from(
+            "---\nname: A\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (i, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+        {
+            bomb.push_str(&format!("{i}: &{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        bomb.push_str("---\n");
+        let (_, p) = read(&bomb);
+        assert!(matches!(p[0].kind, Kind::Yaml(_)), "{p:?}");
+        let deep = format!("---\nname: A\nx: {}\n---\n", "[".repeat(100_000));
+        let (_, p) = read(&deep);
+        assert!(matches!(p[0].kind, Kind::Yaml(_)), "{p:?}");
+        let deep_block = format!("---\nname: A\nx:\n{}\n---\n", "- ".repeat(10_000));
+        let (_, p) = read(&deep_block);
+        assert!(!p.is_empty());
+    }
+}

@@ -1,0 +1,309 @@
+//! From file text to model: front matter, touch log, dates and channels. Pure: takes text,
+//! returns a contact and the problems found, with 1-based line numbers. The caller supplies the
+//! vault-relative path; nothing here reads files, the clock or the environment.
+
+mod front;
+mod touches;
+
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::model::{Channel, Channels, Contact, NextStep};
+use crate::problem::{Kind, Problem};
+
+pub use front::{Format, split_front_matter};
+
+/// The result of parsing one file: a contact (or `None` for a note or an unreadable file) and
+/// every problem found. A contact may come with problems: what could be read is kept.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub contact: Option<Contact>,
+    pub problems: Vec<Problem>,
+}
+
+/// Parse one file's bytes. `path` is the vault-relative path used in the contact and problems.
+pub fn parse_contact(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let looks_like_contact =
+        bytes.starts_with(b"---") || bytes.starts_with(b"+++") || bytes.starts_with(b"<<<<<<<");
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) if looks_like_contact => {
+            let line = 1 + bytecount_newlines(&bytes[..e.valid_up_to()]);
+            return Parsed::problem(path, Some(line), Kind::InvalidUtf8);
+        }
+        Err(_) => return Parsed::default(),
+    };
+    if looks_like_contact && let Some(line) = conflict_marker_line(text) {
+        return Parsed::problem(path, Some(line), Kind::ConflictMarkers);
+    }
+    let split = match split_front_matter(text) {
+        Ok(Some(split)) => split,
+        Ok(None) => return Parsed::default(),
+        Err((line, kind)) => return Parsed::problem(path, Some(line), kind),
+    };
+    let mut problems = Vec::new();
+    let Some(mut contact) = front::read_front_matter(&split, path, channels, &mut problems) else {
+        return Parsed {
+            contact: None,
+            problems,
+        };
+    };
+    contact.touches =
+        touches::parse_touches(split.body, split.body_line, channels, path, &mut problems);
+    Parsed {
+        contact: Some(contact),
+        problems,
+    }
+}
+
+impl Parsed {
+    fn problem(path: &str, line: Option<usize>, kind: Kind) -> Self {
+        Parsed {
+            contact: None,
+            problems: vec![Problem::new(path, line, kind)],
+        }
+    }
+}
+
+pub(crate) fn bytecount_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The 1-based line of the first git conflict marker (`<<<<<<<` at the start of a line).
+fn conflict_marker_line(text: &str) -> Option<usize> {
+    let at = if text.starts_with("<<<<<<<") {
+        0
+    } else {
+        text.find("\n<<<<<<<")? + 1
+    };
+    // Only a real marker: `<<<<<<<` followed by a space or the end of the line.
+    let after = text[at + 7..].chars().next();
+    if matches!(after, Some(' ' | '\r' | '\n') | None) {
+        Some(1 + bytecount_newlines(&text.as_bytes()[..at]))
+    } else {
+        None
+    }
+}
+
+/// What a string begins with, date-wise.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum DatePrefix<'a> {
+    /// Does not start with something shaped like `YYYY-MM-DD`.
+    None,
+    /// A valid date, and the rest of the string after it.
+    Valid(NaiveDate, &'a str),
+    /// Shaped like a date but not one (`2026-02-30`); holds the ten characters.
+    Invalid(&'a str),
+}
+
+/// Split a leading `YYYY-MM-DD` (exactly that shape, followed by the end, white space or a
+/// separator) from `s`.
+pub(crate) fn date_prefix(s: &str) -> DatePrefix<'_> {
+    let b = s.as_bytes();
+    let shaped = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    if !shaped {
+        return DatePrefix::None;
+    }
+    let rest = &s[10..];
+    if let Some(c) = rest.chars().next()
+        && !(c.is_whitespace() || is_separator(c))
+    {
+        return DatePrefix::None;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let year = i32::try_from(num(0..4)).unwrap_or(0);
+    match NaiveDate::from_ymd_opt(year, num(5..7), num(8..10)) {
+        Some(date) => DatePrefix::Valid(date, rest),
+        None => DatePrefix::Invalid(&s[..10]),
+    }
+}
+
+/// A whole string that must be exactly one date.
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
+    match date_prefix(s.trim()) {
+        DatePrefix::Valid(date, rest) if rest.is_empty() => Some(date),
+        _ => None,
+    }
+}
+
+pub(crate) fn is_separator(c: char) -> bool {
+    matches!(c, '-' | '–' | '—' | ':' | '·' | '|')
+}
+
+/// Drop leading white space, one separator, and the white space after it.
+pub(crate) fn skip_separator(s: &str) -> &str {
+    let s = s.trim_start();
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if is_separator(c) => chars.as_str().trim_start(),
+        _ => s,
+    }
+}
+
+/// A leading `HH:MM` time, and the rest. `Err` holds a time-shaped word that is not a time.
+pub(crate) fn time_prefix(s: &str) -> Result<Option<(NaiveTime, &str)>, &str> {
+    let s = s.trim_start();
+    let word_end = s.find(char::is_whitespace).unwrap_or(s.len());
+    let word = &s[..word_end];
+    let b = word.as_bytes();
+    let shaped = matches!(b.len(), 4 | 5)
+        && b[b.len() - 3] == b':'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == b.len() - 3 || c.is_ascii_digit());
+    if !shaped {
+        return Ok(None);
+    }
+    match NaiveTime::parse_from_str(word, "%H:%M") {
+        Ok(time) => Ok(Some((time, &s[word_end..]))),
+        Err(_) => Err(word),
+    }
+}
+
+/// After the date: `[separator] [channel word] [separator] text`. Returns the channel (if the
+/// first word names one), the word as written (lowercased), and the remaining text.
+pub(crate) fn split_channel<'a>(
+    s: &'a str,
+    channels: &Channels,
+) -> (Option<Channel>, String, &'a str) {
+    let s = skip_separator(s);
+    let word_end = s.find(char::is_whitespace).unwrap_or(s.len());
+    let word = s[..word_end].trim_end_matches([',', ':', ';', '.', '!', '?']);
+    match channels.lookup(word) {
+        Some(channel) => (
+            Some(channel),
+            word.to_lowercase(),
+            skip_separator(&s[word_end..]).trim_end(),
+        ),
+        None => (None, String::new(), s.trim_end()),
+    }
+}
+
+/// `YYYY-MM-DD [channel] [- text]`, as in the `next` key and `Next:` lines.
+pub(crate) fn parse_next_step(s: &str, channels: &Channels) -> Option<NextStep> {
+    match date_prefix(s.trim()) {
+        DatePrefix::Valid(date, rest) => {
+            let (channel, _, text) = split_channel(rest, channels);
+            Some(NextStep {
+                date,
+                channel,
+                text: text.to_string(),
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn date_prefixes() {
+        let cases = [
+            (
+                "2026-11-20 call",
+                DatePrefix::Valid(d("2026-11-20"), " call"),
+            ),
+            ("2026-11-20", DatePrefix::Valid(d("2026-11-20"), "")),
+            ("2026-11-20: x", DatePrefix::Valid(d("2026-11-20"), ": x")),
+            ("2026-11-20—x", DatePrefix::Valid(d("2026-11-20"), "—x")),
+            ("2026-02-30 call", DatePrefix::Invalid("2026-02-30")),
+            ("2026-13-01", DatePrefix::Invalid("2026-13-01")),
+            ("2026-11-20abc", DatePrefix::None),
+            ("2026-5-1 call", DatePrefix::None),
+            ("26-11-20", DatePrefix::None),
+            ("Notes", DatePrefix::None),
+            ("", DatePrefix::None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(date_prefix(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn channel_words_and_text() {
+        let channels = Channels::with_extra([(Channel::Meeting, "Golf")]);
+        let cases = [
+            (
+                " call - went through the proposal",
+                Some(Channel::Call),
+                "call",
+                "went through the proposal",
+            ),
+            (" coffee", Some(Channel::Meeting), "coffee", ""),
+            (
+                " - Email: sent deck",
+                Some(Channel::Email),
+                "email",
+                "sent deck",
+            ),
+            (" · VOICEMAIL", Some(Channel::Call), "voicemail", ""),
+            (" thank-you card", Some(Channel::Card), "thank-you", "card"),
+            (" golf with Bob", Some(Channel::Meeting), "golf", "with Bob"),
+            (
+                " e-mail | pricing",
+                Some(Channel::Email),
+                "e-mail",
+                "pricing",
+            ),
+            (
+                " linkedin, liked post",
+                Some(Channel::Social),
+                "linkedin",
+                "liked post",
+            ),
+            (" bumped into him", None, "", "bumped into him"),
+            (" callback later", None, "", "callback later"),
+            ("", None, "", ""),
+        ];
+        for (input, channel, word, text) in cases {
+            let got = split_channel(input, &channels);
+            assert_eq!(got, (channel, word.to_string(), text), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn next_steps() {
+        let ch = Channels::default();
+        let got = parse_next_step("2026-12-01 call - send the pricing sheet", &ch).unwrap();
+        assert_eq!(got.date, d("2026-12-01"));
+        assert_eq!(got.channel, Some(Channel::Call));
+        assert_eq!(got.text, "send the pricing sheet");
+        let got = parse_next_step("2026-12-01 - decide on the renewal", &ch).unwrap();
+        assert_eq!(got.channel, None);
+        assert_eq!(got.text, "decide on the renewal");
+        assert!(parse_next_step("soon", &ch).is_none());
+        assert!(parse_next_step("2026-12-32 call", &ch).is_none());
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(
+            time_prefix(" 09:30 call"),
+            Ok(Some((NaiveTime::from_hms_opt(9, 30, 0).unwrap(), " call")))
+        );
+        assert_eq!(time_prefix(" call"), Ok(None));
+        assert_eq!(time_prefix(" 25:00 call"), Err("25:00"));
+    }
+
+    #[test]
+    fn conflict_markers() {
+        assert_eq!(
+            conflict_marker_line("---\n<<<<<<< HEAD\nname: a\n"),
+            Some(2)
+        );
+        assert_eq!(conflict_marker_line("<<<<<<< ours\n"), Some(1));
+        assert_eq!(conflict_marker_line("---\nx: <<<<<<< not\n"), None);
+        assert_eq!(conflict_marker_line("a\n<<<<<<<<<<\n"), None);
+    }
+}

@@ -1,0 +1,258 @@
+//! The touch log: dated headings (ATX or setext, any level, not inside code blocks) found with
+//! pulldown-cmark, their notes, and `Next:` lines in those notes.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::{DatePrefix, date_prefix, parse_next_step, split_channel, time_prefix};
+use crate::model::{Channel, Channels, Touch};
+use crate::problem::{Kind, Problem};
+
+struct Heading {
+    level: usize,
+    text: String,
+    start: usize,
+    end: usize,
+    line: usize,
+}
+
+/// Every heading of `body` with its level, plain text, byte range and file line.
+fn headings(body: &str, body_line: usize) -> Vec<Heading> {
+    let mut out = Vec::new();
+    let mut current: Option<Heading> = None;
+    // Lines are counted incrementally: recounting from the start per heading is quadratic.
+    let (mut counted_to, mut line) = (0, body_line);
+    for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                line += super::bytecount_newlines(&body.as_bytes()[counted_to..range.start]);
+                counted_to = range.start;
+                current = Some(Heading {
+                    level: level as usize,
+                    text: String::new(),
+                    start: range.start,
+                    end: range.end,
+                    line,
+                });
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = current.as_mut() {
+                    h.text.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(h) = current.as_mut() {
+                    h.text.push(' ');
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => out.extend(current.take()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The touches in `body`, which starts on file line `body_line`. Problems (bad dates, bad
+/// `Next:` lines) are pushed to `problems`; the touch is then left out or kept without its next
+/// step. Touches come back sorted by date, time and line.
+pub fn parse_touches(
+    body: &str,
+    body_line: usize,
+    channels: &Channels,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<Touch> {
+    // Cheap pre-check: a file with no digit at the start of any heading-ish line has no touches.
+    if !body.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let heads = headings(body, body_line);
+    let mut touches = Vec::new();
+    for (i, h) in heads.iter().enumerate() {
+        let text = h.text.trim();
+        let (date, rest) = match date_prefix(text) {
+            DatePrefix::None => continue,
+            DatePrefix::Invalid(bad) => {
+                problems.push(Problem::new(
+                    path,
+                    Some(h.line),
+                    Kind::HeadingDate(bad.into()),
+                ));
+                continue;
+            }
+            DatePrefix::Valid(date, rest) => (date, rest),
+        };
+        let (time, rest) = match time_prefix(rest) {
+            Ok(Some((time, rest))) => (Some(time), rest),
+            Ok(None) => (None, rest),
+            Err(bad) => {
+                problems.push(Problem::new(
+                    path,
+                    Some(h.line),
+                    Kind::HeadingTime(bad.into()),
+                ));
+                (None, rest)
+            }
+        };
+        let (channel, word, text) = split_channel(rest, channels);
+        let notes_end = heads[i + 1..]
+            .iter()
+            .find(|n| n.level <= h.level)
+            .map_or(body.len(), |n| n.start);
+        let notes = &body[h.end.min(notes_end)..notes_end];
+        let notes_line =
+            h.line + super::bytecount_newlines(&body.as_bytes()[h.start..h.end.min(notes_end)]);
+        touches.push(Touch {
+            date,
+            time,
+            channel: channel.unwrap_or(Channel::Other),
+            word,
+            text: text.to_string(),
+            line: h.line,
+            next: next_line(notes, notes_line, channels, path, problems),
+            is_met: false,
+        });
+    }
+    touches.sort_by_key(|t| (t.date, t.time, t.line));
+    touches
+}
+
+/// The last `Next: YYYY-MM-DD ...` line in a touch's notes.
+fn next_line(
+    notes: &str,
+    first_line: usize,
+    channels: &Channels,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<crate::model::NextStep> {
+    let mut found = None;
+    for (n, raw) in notes.lines().enumerate() {
+        let l = raw.trim_start();
+        let l = l
+            .strip_prefix("- ")
+            .or_else(|| l.strip_prefix("* "))
+            .unwrap_or(l);
+        let l = l.trim_start_matches("**").trim_start_matches('_');
+        let Some(rest) = l
+            .get(..5)
+            .filter(|p| p.eq_ignore_ascii_case("next:"))
+            .map(|_| &l[5..])
+        else {
+            continue;
+        };
+        let rest = rest.trim_start_matches("**").trim_start_matches('_').trim();
+        match parse_next_step(rest, channels) {
+            Some(step) => found = Some(step),
+            // `Next: call her in spring` is a note, not a scheduled step; a broken date is a problem.
+            None if rest.starts_with(|c: char| c.is_ascii_digit()) => problems.push(Problem::new(
+                path,
+                Some(first_line + n),
+                Kind::NextLine(rest.to_string()),
+            )),
+            None => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touches(body: &str) -> (Vec<Touch>, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let t = parse_touches(body, 10, &Channels::default(), "c.md", &mut problems);
+        (t, problems)
+    }
+
+    fn summary(t: &[Touch]) -> Vec<(String, Channel, String, usize)> {
+        t.iter()
+            .map(|t| (t.date.to_string(), t.channel, t.text.clone(), t.line))
+            .collect()
+    }
+
+    #[test]
+    fn finds_dated_headings_at_any_level_and_style() {
+        let body = "# Jane\n\nnotes\n\n## 2026-11-20 call - proposal\nwants pricing\n\n### 2026-11-02 coffee\n\n2026-10-01 Email\n---------\n\n#### 2026-09-01 bumped into her\n";
+        let (t, p) = touches(body);
+        assert_eq!(p, vec![]);
+        assert_eq!(
+            summary(&t),
+            vec![
+                (
+                    "2026-09-01".into(),
+                    Channel::Other,
+                    "bumped into her".into(),
+                    22
+                ),
+                ("2026-10-01".into(), Channel::Email, String::new(), 19),
+                ("2026-11-02".into(), Channel::Meeting, String::new(), 17),
+                ("2026-11-20".into(), Channel::Call, "proposal".into(), 14),
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_code_blocks_and_undated_headings() {
+        let body = "```\n## 2026-11-20 call\n```\n\n    ## 2026-11-21 call\n\n## Notes 2026-11-22\n## 2026 goals\n";
+        let (t, p) = touches(body);
+        assert_eq!((t.len(), p.len()), (0, 0));
+    }
+
+    #[test]
+    fn headings_in_lists_and_quotes_count() {
+        let (t, _) = touches("> ## 2026-11-20 call\n\n- ## 2026-11-21 email\n");
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn next_lines_belong_to_their_touch() {
+        let body = "## 2026-11-20 call\nNext: 2026-12-01 call - send the pricing sheet\n### detail\nmore\n## 2026-11-02 coffee\n- **Next:** 2026-11-10 email\nNext: call her in spring\n";
+        let (t, p) = touches(body);
+        assert_eq!(p, vec![]);
+        let n = t[1].next.as_ref().unwrap();
+        assert_eq!(
+            (n.date.to_string(), n.channel, n.text.as_str()),
+            (
+                "2026-12-01".into(),
+                Some(Channel::Call),
+                "send the pricing sheet"
+            )
+        );
+        let n = t[0].next.as_ref().unwrap();
+        assert_eq!(
+            (n.date.to_string(), n.channel),
+            ("2026-11-10".into(), Some(Channel::Email))
+        );
+    }
+
+    #[test]
+    fn bad_dates_are_problems_with_lines() {
+        let body = "## 2026-02-30 call\n\n## 2026-11-20 call\nNext: 2026-13-01 call\n\n## 2026-11-21 25:61 call\n";
+        let (t, p) = touches(body);
+        let shown: Vec<String> = p.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            vec![
+                "c.md:10: invalid date \"2026-02-30\" in a touch heading",
+                "c.md:13: invalid `Next:` line \"2026-13-01 call\": expected `Next: YYYY-MM-DD [channel] [- text]`",
+                "c.md:15: invalid time \"25:61\" in a touch heading",
+            ]
+        );
+        assert_eq!(t.len(), 2);
+        assert!(t[0].next.is_none());
+    }
+
+    #[test]
+    fn times_order_touches_on_one_day() {
+        let (t, _) = touches("## 2026-11-20 15:00 email\n## 2026-11-20 09:30 call\n");
+        assert_eq!(t[0].channel, Channel::Call);
+        assert!(t[0].time.is_some());
+    }
+
+    #[test]
+    fn crlf_bodies() {
+        let (t, _) = touches("## 2026-11-20 call - x\r\nNext: 2026-12-01 email\r\n");
+        assert_eq!(t[0].text, "x");
+        assert!(t[0].next.is_some());
+    }
+}

@@ -1,0 +1,13 @@
+//! Agenda -> text: DUE.md (Markdown) and JSON. Pure and deterministic: the same agenda gives
+//! the same bytes, with `\n` line endings and no clock time.
+
+mod json;
+mod markdown;
+
+pub use json::render_json;
+pub use markdown::{escape, render_due};
+
+/// "1 problem", "2 problems".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,0 +1,556 @@
+//! Contacts + today + config -> agenda: due dates, buckets, reasons, yearly dates. Pure: `today`
+//! is a parameter, nothing is read or printed.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::config::Config;
+use crate::duration::Cadence;
+use crate::model::{Channel, Contact, NextStep, Touch, Yearly};
+use crate::problem::{self, Kind, Problem};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bucket {
+    Overdue,
+    Today,
+    Upcoming,
+}
+
+impl Bucket {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bucket::Overdue => "overdue",
+            Bucket::Today => "today",
+            Bucket::Upcoming => "upcoming",
+        }
+    }
+}
+
+/// Why a contact is due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A pending next step.
+    Next,
+    /// The first follow-up after `met`.
+    Met,
+    /// No touch at all yet.
+    New,
+    /// The cadence since the last touch.
+    Cadence,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Next => "next",
+            Reason::Met => "met",
+            Reason::New => "new",
+            Reason::Cadence => "cadence",
+        }
+    }
+}
+
+/// Everything the rules say about one contact, due or not. `show` prints it; the agenda keeps
+/// those due within the horizon.
+#[derive(Clone, Debug)]
+pub struct Status {
+    /// Past and present touches, oldest first, with `met` first when it counts as touch 1.
+    pub touches: Vec<Touch>,
+    /// The pending next step, if any.
+    pub next: Option<NextStep>,
+    pub cadence: Cadence,
+    /// `None` when the contact is not scheduled (cadence `never`, no pending next step).
+    pub due: Option<NaiveDate>,
+    pub reason: Reason,
+    /// True when `snooze` moved the due date.
+    pub snoozed: bool,
+    pub suggest: Channel,
+}
+
+impl Status {
+    pub fn last(&self) -> Option<&Touch> {
+        self.touches.last()
+    }
+}
+
+const ROTATION: [Channel; 5] = [
+    Channel::Call,
+    Channel::Email,
+    Channel::Meeting,
+    Channel::Card,
+    Channel::Social,
+];
+
+/// Apply the due rules (SPEC section 5) to one contact.
+pub fn status(c: &Contact, today: NaiveDate, config: &Config) -> Status {
+    let mut touches: Vec<Touch> = c
+        .touches
+        .iter()
+        .filter(|t| t.date <= today)
+        .cloned()
+        .collect();
+    if let Some((met, text)) = &c.met
+        && *met <= today
+        && touches.first().is_none_or(|t| *met < t.date)
+    {
+        touches.insert(
+            0,
+            Touch {
+                date: *met,
+                time: None,
+                channel: Channel::Meeting,
+                word: "met".into(),
+                text: text.clone(),
+                line: 0,
+                next: None,
+                is_met: true,
+            },
+        );
+    }
+    let last = touches.last();
+    let next = c
+        .next
+        .clone()
+        .or_else(|| touches.iter().rev().find_map(|t| t.next.clone()))
+        .filter(|n| last.is_none_or(|l| n.date > l.date));
+    let cadence = c.cadence.unwrap_or_else(|| config.stage_cadence(&c.stage));
+    let (due, reason) = match (&next, last) {
+        (Some(n), _) => (Some(n.date), Reason::Next),
+        (None, None) => (Some(today), Reason::New),
+        (None, Some(l)) if l.is_met && touches.len() == 1 => {
+            (config.first_follow_up.after(l.date), Reason::Met)
+        }
+        (None, Some(l)) => match cadence {
+            Cadence::Every(d) => (d.after(l.date), Reason::Cadence),
+            Cadence::Never => (None, Reason::Cadence),
+        },
+    };
+    let snoozed = matches!((due, c.snooze), (Some(d), Some(s)) if s > d);
+    let due = if snoozed { c.snooze } else { due };
+    let suggest = suggest(next.as_ref(), &touches);
+    Status {
+        touches,
+        next,
+        cadence,
+        due,
+        reason,
+        snoozed,
+        suggest,
+    }
+}
+
+/// The promised channel, else the first rotation channel not used in the last two touches.
+fn suggest(next: Option<&NextStep>, touches: &[Touch]) -> Channel {
+    if let Some(ch) = next.and_then(|n| n.channel) {
+        return ch;
+    }
+    let recent: Vec<Channel> = touches.iter().rev().take(2).map(|t| t.channel).collect();
+    ROTATION
+        .into_iter()
+        .find(|ch| !recent.contains(ch))
+        .unwrap_or(Channel::Call)
+}
+
+/// One follow-up in the agenda.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub name: String,
+    pub path: String,
+    pub company: Option<String>,
+    pub stage: String,
+    pub due: NaiveDate,
+    pub bucket: Bucket,
+    pub reason: Reason,
+    pub days_overdue: i64,
+    /// Touches so far (`met` included); this follow-up is touch number `touches + 1`.
+    pub touches: usize,
+    pub last_touch: Option<Touch>,
+    pub next: Option<NextStep>,
+    pub cadence: Cadence,
+    pub snoozed: bool,
+    pub suggest: Channel,
+}
+
+/// A yearly date coming up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateItem {
+    pub name: String,
+    pub path: String,
+    pub label: String,
+    pub date: NaiveDate,
+    pub in_days: i64,
+    /// Years since the original date, when its year is known.
+    pub years: Option<i32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Agenda {
+    pub today: NaiveDate,
+    pub items: Vec<Item>,
+    pub dates: Vec<DateItem>,
+    pub problems: Vec<Problem>,
+    /// How many contacts were read.
+    pub contacts: usize,
+}
+
+impl Agenda {
+    pub fn count(&self, bucket: Bucket) -> usize {
+        self.items.iter().filter(|i| i.bucket == bucket).count()
+    }
+}
+
+/// Build the agenda. `problems` are those found while reading; future-dated touches add more.
+pub fn agenda(
+    contacts: &[Contact],
+    mut problems: Vec<Problem>,
+    today: NaiveDate,
+    config: &Config,
+) -> Agenda {
+    let horizon_end = config.horizon.after(today).unwrap_or(today);
+    let dates_end = config.dates_horizon.after(today).unwrap_or(today);
+    let mut items = Vec::new();
+    let mut dates = Vec::new();
+    for c in contacts {
+        for t in c.touches.iter().filter(|t| t.date > today) {
+            problems.push(Problem::new(
+                &c.path,
+                Some(t.line),
+                Kind::FutureTouch(t.date.to_string()),
+            ));
+        }
+        let s = status(c, today, config);
+        if let Some(due) = s.due.filter(|d| *d <= horizon_end) {
+            let bucket = match due.cmp(&today) {
+                std::cmp::Ordering::Less => Bucket::Overdue,
+                std::cmp::Ordering::Equal => Bucket::Today,
+                std::cmp::Ordering::Greater => Bucket::Upcoming,
+            };
+            items.push(Item {
+                name: c.name.clone(),
+                path: c.path.clone(),
+                company: c.company.clone(),
+                stage: c.stage.clone(),
+                due,
+                bucket,
+                reason: s.reason,
+                days_overdue: (today - due).num_days().max(0),
+                touches: s.touches.len(),
+                last_touch: s.last().cloned(),
+                next: s.next.clone(),
+                cadence: s.cadence,
+                snoozed: s.snoozed,
+                suggest: s.suggest,
+            });
+        }
+        let yearly = c
+            .birthday
+            .iter()
+            .map(|y| ("birthday", y))
+            .chain(c.dates.iter().map(|(l, y)| (l.as_str(), y)));
+        for (label, y) in yearly {
+            let Some(date) = next_occurrence(*y, today).filter(|d| *d <= dates_end) else {
+                continue;
+            };
+            dates.push(DateItem {
+                name: c.name.clone(),
+                path: c.path.clone(),
+                label: label.to_string(),
+                date,
+                in_days: (date - today).num_days(),
+                years: y.year.map(|year| date.year() - year).filter(|n| *n > 0),
+            });
+        }
+    }
+    let key = |name: &str| name.to_lowercase();
+    items.sort_by(|a, b| (a.due, key(&a.name), &a.path).cmp(&(b.due, key(&b.name), &b.path)));
+    dates.sort_by(|a, b| {
+        (a.date, key(&a.name), &a.path, &a.label).cmp(&(b.date, key(&b.name), &b.path, &b.label))
+    });
+    problem::sort(&mut problems);
+    Agenda {
+        today,
+        items,
+        dates,
+        problems,
+        contacts: contacts.len(),
+    }
+}
+
+/// The first occurrence of a yearly date on or after `today`. 29 February falls on 28 February
+/// in other years.
+pub fn next_occurrence(y: Yearly, today: NaiveDate) -> Option<NaiveDate> {
+    let on = |year: i32| {
+        NaiveDate::from_ymd_opt(year, y.month, y.day)
+            .or_else(|| NaiveDate::from_ymd_opt(year, y.month, y.day.saturating_sub(1)))
+    };
+    let this_year = on(today.year())?;
+    if this_year >= today {
+        Some(this_year)
+    } else {
+        on(today.year() + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::duration::Duration;
+    use crate::model::Channels;
+    use crate::parse::parse_contact;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn contact(front: &str, body: &str) -> Contact {
+        let text = format!("---\nname: Test\n{front}---\n{body}");
+        let parsed = parse_contact("t.md", text.as_bytes(), &Channels::default());
+        assert_eq!(parsed.problems, vec![], "{text}");
+        parsed.contact.unwrap()
+    }
+
+    /// (front matter, body, expected due, reason, touches)
+    #[test]
+    fn due_rules() {
+        let today = d("2026-11-24");
+        let cases: [(&str, &str, Option<&str>, Reason, usize); 16] = [
+            // new: no touch at all
+            ("", "", Some("2026-11-24"), Reason::New, 0),
+            // met only: met + 2d
+            (
+                "met: 2026-11-20 mixer\n",
+                "",
+                Some("2026-11-22"),
+                Reason::Met,
+                1,
+            ),
+            // met earlier than headings counts as touch 1; cadence from the last heading
+            (
+                "met: 2026-10-01\n",
+                "## 2026-11-01 call\n",
+                Some("2026-11-22"),
+                Reason::Cadence,
+                2,
+            ),
+            // met on the same day as a heading does not count twice
+            (
+                "met: 2026-11-01\n",
+                "## 2026-11-01 call\n",
+                Some("2026-11-22"),
+                Reason::Cadence,
+                1,
+            ),
+            // cadence from the stage
+            (
+                "stage: client\n",
+                "## 2026-11-01 call\n",
+                Some("2026-12-13"),
+                Reason::Cadence,
+                1,
+            ),
+            // contact cadence beats stage
+            (
+                "stage: client\ncadence: 1w\n",
+                "## 2026-11-01 call\n",
+                Some("2026-11-08"),
+                Reason::Cadence,
+                1,
+            ),
+            // unknown stage uses the default 3w
+            (
+                "stage: vip\n",
+                "## 2026-11-01 call\n",
+                Some("2026-11-22"),
+                Reason::Cadence,
+                1,
+            ),
+            // month clamping
+            (
+                "cadence: 1mo\n",
+                "## 2026-01-31 call\n",
+                Some("2026-02-28"),
+                Reason::Cadence,
+                1,
+            ),
+            // never: not scheduled
+            (
+                "stage: lost\n",
+                "## 2026-11-01 call\n",
+                None,
+                Reason::Cadence,
+                1,
+            ),
+            // never, but a pending next step still schedules
+            (
+                "stage: lost\nnext: 2026-12-01 email\n",
+                "## 2026-11-01 call\n",
+                Some("2026-12-01"),
+                Reason::Next,
+                1,
+            ),
+            // Next: line of the latest touch that has one
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-11-10 email\n## 2026-11-05 email\n",
+                Some("2026-11-10"),
+                Reason::Next,
+                2,
+            ),
+            // a next step not later than the last touch is done, not pending
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-11-05 email\n## 2026-11-05 email\n",
+                Some("2026-11-26"),
+                Reason::Cadence,
+                2,
+            ),
+            // front matter next beats Next: lines
+            (
+                "next: 2026-12-03 call\n",
+                "## 2026-11-01 call\nNext: 2026-11-10 email\n",
+                Some("2026-12-03"),
+                Reason::Next,
+                1,
+            ),
+            // snooze later than due wins
+            (
+                "snooze: 2026-12-15\n",
+                "## 2026-11-01 call\n",
+                Some("2026-12-15"),
+                Reason::Cadence,
+                1,
+            ),
+            // snooze earlier than due changes nothing
+            (
+                "snooze: 2026-11-02\n",
+                "## 2026-11-01 call\n",
+                Some("2026-11-22"),
+                Reason::Cadence,
+                1,
+            ),
+            // future touches do not count
+            (
+                "",
+                "## 2026-11-01 call\n## 2026-12-25 gift\n",
+                Some("2026-11-22"),
+                Reason::Cadence,
+                1,
+            ),
+        ];
+        let config = Config::default();
+        for (front, body, due, reason, touches) in cases {
+            let s = status(&contact(front, body), today, &config);
+            assert_eq!(s.due, due.map(d), "{front:?} {body:?}");
+            assert_eq!(s.reason, reason, "{front:?} {body:?}");
+            assert_eq!(s.touches.len(), touches, "{front:?} {body:?}");
+        }
+    }
+
+    #[test]
+    fn first_follow_up_comes_from_config() {
+        let config = Config::from_toml("[cadence]\nfirst_follow_up = \"1w\"\n").unwrap();
+        let s = status(&contact("met: 2026-11-20\n", ""), d("2026-11-24"), &config);
+        assert_eq!(s.due, Some(d("2026-11-27")));
+    }
+
+    #[test]
+    fn suggestions() {
+        let today = d("2026-11-24");
+        let config = Config::default();
+        let cases = [
+            ("", Channel::Call),
+            ("## 2026-11-01 call\n", Channel::Email),
+            (
+                "## 2026-10-01 email\n## 2026-11-01 call\n",
+                Channel::Meeting,
+            ),
+            ("## 2026-11-01 call\nNext: 2026-12-01 text\n", Channel::Text),
+        ];
+        for (body, want) in cases {
+            assert_eq!(
+                status(&contact("", body), today, &config).suggest,
+                want,
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn buckets_horizon_sorting_and_future_problems() {
+        let today = d("2026-11-24");
+        let mk = |name: &str, body: &str| {
+            let mut c = contact("", body);
+            c.name = name.into();
+            c.path = format!("{}.md", name.to_lowercase());
+            c
+        };
+        let contacts = vec![
+            mk("zed", "## 2026-11-03 call\n"), // due 11-24: today
+            mk("Amy", "## 2026-11-03 call\n"), // due 11-24: today, sorts first
+            mk("Bob", "## 2026-10-01 call\n"), // due 10-22: overdue 33
+            mk("Cy", "## 2026-11-10 call\n"),  // due 12-01: upcoming (7d)
+            mk("Di", "## 2026-11-11 call\n"),  // due 12-02: beyond the horizon
+            mk("Ed", "## 2026-11-20 call\n## 2026-11-30 call\n"),
+        ];
+        let a = agenda(&contacts, vec![], today, &Config::default());
+        let got: Vec<(&str, Bucket, i64)> = a
+            .items
+            .iter()
+            .map(|i| (i.name.as_str(), i.bucket, i.days_overdue))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Bob", Bucket::Overdue, 33),
+                ("Amy", Bucket::Today, 0),
+                ("zed", Bucket::Today, 0),
+                ("Cy", Bucket::Upcoming, 0),
+            ]
+        );
+        assert_eq!(a.problems.len(), 1);
+        assert_eq!(
+            a.problems[0].to_string(),
+            "ed.md:5: touch dated in the future (2026-11-30): not counted"
+        );
+    }
+
+    #[test]
+    fn yearly_dates_and_leap_days() {
+        let y = |m, d, year| Yearly {
+            month: m,
+            day: d,
+            year,
+        };
+        let cases = [
+            (y(2, 29, None), "2027-02-20", "2027-02-28"),
+            (y(2, 29, None), "2028-02-20", "2028-02-29"),
+            (y(11, 24, None), "2026-11-24", "2026-11-24"),
+            (y(11, 23, None), "2026-11-24", "2027-11-23"),
+            (y(1, 2, None), "2026-12-30", "2027-01-02"),
+        ];
+        for (yearly, today, want) in cases {
+            assert_eq!(
+                next_occurrence(yearly, d(today)),
+                Some(d(want)),
+                "{yearly:?} from {today}"
+            );
+        }
+        let c = contact(
+            "birthday: 1980-12-01\ndates:\n  deal closed: 2025-12-08\n  signed: 2025-12-09\n",
+            "",
+        );
+        let config = Config {
+            dates_horizon: Duration::Days(14),
+            ..Config::default()
+        };
+        let a = agenda(&[c], vec![], d("2026-11-24"), &config);
+        let got: Vec<(&str, i64, Option<i32>)> = a
+            .dates
+            .iter()
+            .map(|x| (x.label.as_str(), x.in_days, x.years))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("birthday", 7, Some(46)), ("deal closed", 14, Some(1))]
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! The only module that touches the filesystem: find the vault, load its config, scan and read
+//! its files, and write the agenda atomically. `rebuild` is the one function that turns a vault
+//! into DUE.md; `due` and `watch` both call it.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{self, Config};
+use crate::model::{Channels, Contact};
+use crate::parse::{self, Parsed};
+use crate::problem::{Kind, MAX_FILE_BYTES, Problem};
+use crate::render;
+use crate::schedule::{self, Agenda};
+
+/// A vault folder and its resolved configuration.
+#[derive(Clone, Debug)]
+pub struct Vault {
+    pub root: PathBuf,
+    pub config: Config,
+    ignore: GlobSet,
+}
+
+/// A config error names the file: `touchbase.toml:3: ...`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}:{}", path.display(), match error.line { Some(l) => format!("{l}: {}", error.message), None => format!(" {}", error.message) })]
+pub struct ConfigFileError {
+    pub path: PathBuf,
+    pub error: config::ConfigError,
+}
+
+impl Vault {
+    /// Open a vault: the folder must exist; `touchbase.toml` is read if present.
+    pub fn open(root: &Path) -> Result<Vault> {
+        let meta = fs::metadata(root)
+            .with_context(|| format!("cannot open the vault {}", root.display()))?;
+        if !meta.is_dir() {
+            bail!("the vault {} is not a folder", root.display());
+        }
+        let config_path = root.join(config::FILE_NAME);
+        let config = match fs::read_to_string(&config_path) {
+            Ok(text) => Config::from_toml(&text).map_err(|error| ConfigFileError {
+                path: config_path.clone(),
+                error,
+            })?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Config::default(),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read {}", config_path.display()));
+            }
+        };
+        Vault::with_config(root, config)
+    }
+
+    pub fn with_config(root: &Path, config: Config) -> Result<Vault> {
+        let mut globs = GlobSetBuilder::new();
+        for pattern in &config.ignore {
+            let glob = Glob::new(pattern.trim_end_matches('/')).with_context(|| {
+                format!("{}: invalid `ignore` glob \"{pattern}\"", config::FILE_NAME)
+            })?;
+            globs.add(glob);
+        }
+        Ok(Vault {
+            root: root.to_path_buf(),
+            ignore: globs.build().context("building the `ignore` globs")?,
+            config,
+        })
+    }
+
+    /// Where the agenda is written.
+    pub fn agenda_path(&self) -> PathBuf {
+        self.root.join(&self.config.agenda_file)
+    }
+
+    /// True for vault-relative paths that touchbase never reads: dot-entries, ignored globs and
+    /// its own agenda.
+    pub fn is_excluded(&self, rel: &str) -> bool {
+        rel.split('/').any(|part| part.starts_with('.'))
+            || self.ignore.is_match(rel)
+            || rel == self.config.agenda_file.trim_start_matches("./")
+    }
+
+    /// Every Markdown file that may be a contact, as (vault-relative path, absolute path), in
+    /// a stable order; plus problems met while walking (symlink loops, unreadable folders).
+    pub fn scan(&self) -> (Vec<(String, PathBuf)>, Vec<Problem>) {
+        let root_canon = fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        let mut followed_dir_link = false;
+        let mut problems = Vec::new();
+        let mut files = Vec::new();
+        let walker = WalkDir::new(&self.root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let rel = relative(&self.root, e.path());
+                if self.is_excluded(&rel) {
+                    return false;
+                }
+                if e.path_is_symlink() {
+                    // Links are followed only when they stay inside the vault.
+                    match fs::canonicalize(e.path()) {
+                        Ok(target) if target.starts_with(&root_canon) => {
+                            followed_dir_link |= target.is_dir();
+                            true
+                        }
+                        Ok(_) => false,
+                        Err(_) => true, // let the walker report it
+                    }
+                } else {
+                    true
+                }
+            });
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    let is_md = e.file_type().is_file()
+                        && e.file_name().to_str().is_some_and(|n| {
+                            n.len() > 3 && n[n.len() - 3..].eq_ignore_ascii_case(".md")
+                        });
+                    if is_md {
+                        files.push((relative(&self.root, e.path()), e.into_path()));
+                    }
+                }
+                Err(err) => {
+                    let Some(path) = err.path() else { continue };
+                    let rel = relative(&self.root, path);
+                    let is_loop = err.loop_ancestor().is_some()
+                        || err.io_error().and_then(io::Error::raw_os_error) == Some(ELOOP);
+                    if is_loop {
+                        problems.push(Problem::new(rel, None, Kind::SymlinkLoop));
+                    } else if rel.to_ascii_lowercase().ends_with(".md") || path.is_dir() {
+                        let reason = err
+                            .io_error()
+                            .map_or_else(|| err.to_string(), ToString::to_string);
+                        problems.push(Problem::new(rel, None, Kind::Read(reason)));
+                    }
+                }
+            }
+        }
+        if followed_dir_link {
+            // A link to a folder inside the vault shows its files twice: keep the first path.
+            let mut seen = HashSet::new();
+            files.retain(|(_, abs)| {
+                seen.insert(fs::canonicalize(abs).unwrap_or_else(|_| abs.clone()))
+            });
+        }
+        (files, problems)
+    }
+
+    /// Scan and parse the whole vault, in parallel. Contacts come back in path order.
+    pub fn load(&self) -> (Vec<Contact>, Vec<Problem>) {
+        let (files, mut problems) = self.scan();
+        let channels = &self.config.channels;
+        let parsed: Vec<Parsed> = files
+            .par_iter()
+            .map(|(rel, abs)| read_contact(rel, abs, channels))
+            .collect();
+        let mut contacts = Vec::with_capacity(parsed.len());
+        for p in parsed {
+            contacts.extend(p.contact);
+            problems.extend(p.problems);
+        }
+        (contacts, problems)
+    }
+
+    /// Scan, parse and schedule.
+    pub fn agenda(&self, today: NaiveDate) -> Agenda {
+        let (contacts, problems) = self.load();
+        schedule::agenda(&contacts, problems, today, &self.config)
+    }
+
+    /// The one rebuild: scan, parse, schedule, render, and write DUE.md if its content changed.
+    pub fn rebuild(&self, today: NaiveDate) -> Result<(Agenda, Written)> {
+        let agenda = self.agenda(today);
+        let text = render::render_due(&agenda, self.config.links);
+        let written = write_if_changed(&self.agenda_path(), text.as_bytes())?;
+        Ok((agenda, written))
+    }
+}
+
+#[cfg(target_os = "linux")]
+const ELOOP: i32 = 40;
+#[cfg(not(target_os = "linux"))]
+const ELOOP: i32 = 62;
+
+/// `path` relative to `root`, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+/// Read and parse one file, at most 4 MiB of it.
+pub fn read_contact(rel: &str, abs: &Path, channels: &Channels) -> Parsed {
+    let mut bytes = Vec::new();
+    let read = fs::File::open(abs).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        return Parsed {
+            contact: None,
+            problems: vec![Problem::new(rel, None, Kind::Read(e.to_string()))],
+        };
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        if !(head.starts_with(b"---") || head.starts_with(b"+++")) {
+            return Parsed::default();
+        }
+        let size = fs::metadata(abs).map_or(bytes.len() as u64, |m| m.len());
+        return Parsed {
+            contact: None,
+            problems: vec![Problem::new(rel, None, Kind::TooLarge(size))],
+        };
+    }
+    parse::parse_contact(rel, &bytes, channels)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    Changed,
+    Unchanged,
+}
+
+/// Replace `path` with `content` atomically (temp file in the same folder, then rename), unless
+/// it already holds exactly those bytes.
+pub fn write_if_changed(path: &Path, content: &[u8]) -> Result<Written> {
+    match fs::read(path) {
+        Ok(old) if old == content => return Ok(Written::Unchanged),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+    let mut file = atomic_write_file::AtomicWriteFile::options()
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(content)
+        .and_then(|()| file.commit())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Written::Changed)
+}
