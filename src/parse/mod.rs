@@ -126,7 +126,7 @@ pub(crate) fn date_prefix(s: &str) -> DatePrefix<'_> {
 /// A whole string that must be exactly one date.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     match date_prefix(s.trim()) {
-        DatePrefix::Valid(date, rest) if rest.is_empty() => Some(date),
+        DatePrefix::Valid(date, "") => Some(date),
         _ => None,
     }
 }

@@ -1,1 +1,78 @@
-mod x {}
+//! Integration tests: the real binary on fixture vaults, with `--today` fixed.
+
+mod due;
+mod problems;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const TODAY: &str = "2026-11-24";
+
+/// A copy of `tests/fixtures/<name>` in a temp folder.
+pub fn fixture(name: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+        dir.path(),
+    );
+    dir
+}
+
+/// A copy of the repository's sample vault.
+pub fn sample_vault() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-vault"),
+        dir.path(),
+    );
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `touchbase --vault DIR --today TODAY`, with the environment cleared of our variables.
+pub fn touchbase(vault: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("touchbase").unwrap();
+    cmd.env_remove("TOUCHBASE_VAULT")
+        .env_remove("TOUCHBASE_TODAY")
+        .env("NO_COLOR", "1")
+        .arg("--vault")
+        .arg(vault)
+        .arg("--today")
+        .arg(TODAY);
+    cmd
+}
+
+/// Every file under `dir` (but DUE.md) with its bytes, for "nothing else changed" checks.
+pub fn snapshot_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() && entry.file_name() != "DUE.md" {
+            out.push((entry.path().to_path_buf(), fs::read(entry.path()).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn cli_definition_is_valid() {
+    use clap::CommandFactory;
+    touchbase::cli::Cli::command().debug_assert();
+}
