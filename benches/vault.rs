@@ -1,1 +1,289 @@
-fn main() {}
+//! Benchmark: `due` on a generated vault of 10,000 contacts (about 3 KB each, up to 25
+//! touches), compared with ripgrep counting the same dated headings.
+//!
+//! `cargo bench --bench vault` generates the vault under `target/bench-vault` (once), then
+//! reports, in-process: load + schedule + render (median of runs) and peak RSS; end-to-end:
+//! the release binary's `due --stdout` and `rg -c` on the same folder (when `rg` is on PATH).
+//! Options: `--contacts N` (default 10000), `--runs N` (default 15).
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use touchbase::render::render_due;
+use touchbase::vault::Vault;
+
+/// A small deterministic generator, so every run measures the same vault.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "pricing", "proposal", "renewal", "office", "budget", "team", "contract", "quarter", "demo",
+    "referral", "kids", "sailing", "golf", "follow", "meeting", "invoice", "timeline", "partner",
+    "decision", "spring", "launch", "market", "report", "coffee", "feedback", "numbers", "deal",
+];
+const CHANNELS: &[&str] = &[
+    "call",
+    "email",
+    "coffee",
+    "lunch",
+    "card",
+    "text",
+    "linkedin",
+    "meeting",
+    "voicemail",
+    "gift",
+];
+const STAGES: &[&str] = &[
+    "lead",
+    "prospect",
+    "prospect",
+    "client",
+    "client",
+    "past-client",
+    "partner",
+    "lost",
+];
+
+fn sentence(r: &mut Lcg, words: usize) -> String {
+    (0..words)
+        .map(|_| r.pick(WORDS))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn contact(r: &mut Lcg, n: usize) -> String {
+    let mut s = String::with_capacity(3200);
+    let stage = r.pick(STAGES);
+    let _ = write!(
+        s,
+        "---\nname: Contact {n}\ncompany: Company {}\nemail: c{n}@example.com\nphone: +1 555 {:04}\nstage: {stage}\n",
+        n % 997,
+        n % 10_000
+    );
+    if r.below(3) == 0 {
+        let _ = writeln!(s, "birthday: {:02}-{:02}", 1 + r.below(12), 1 + r.below(28));
+    }
+    let _ = writeln!(s, "interests: [{}, {}]", r.pick(WORDS), r.pick(WORDS));
+    let _ = writeln!(
+        s,
+        "tags: [{}]\n---\n# Contact {n}\n\n{}.\n",
+        r.pick(WORDS),
+        sentence(r, 30)
+    );
+    let touches = 1 + r.below(25) as i64;
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut day = r.below(300) as i64;
+    let mut body = String::new();
+    for _ in 0..touches {
+        day += 1 + r.below(30) as i64;
+        let date = start + chrono::Days::new(day as u64);
+        if date > chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap() {
+            break;
+        }
+        let _ = write!(
+            body,
+            "## {date} {} - {}\n{}.\n",
+            r.pick(CHANNELS),
+            sentence(r, 4),
+            sentence(r, 12)
+        );
+        if r.below(4) == 0 {
+            let _ = writeln!(body, "- {}\n- {}", sentence(r, 6), sentence(r, 5));
+        }
+        body.push('\n');
+    }
+    s.push_str(&body);
+    while s.len() < 2800 {
+        let _ = writeln!(s, "{}.", sentence(r, 14));
+    }
+    s
+}
+
+fn generate(dir: &Path, contacts: usize) {
+    let marker = dir.join(format!(".generated-{contacts}"));
+    if marker.exists() {
+        return;
+    }
+    let _ = fs::remove_dir_all(dir);
+    let mut r = Lcg(42);
+    for n in 0..contacts {
+        let folder = dir.join(format!("group-{:02}", n % 20));
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(
+            folder.join(format!("contact-{n:05}.md")),
+            contact(&mut r, n),
+        )
+        .unwrap();
+    }
+    fs::write(marker, "").unwrap();
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time_command(runs: usize, mut make: impl FnMut() -> Command) -> Option<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..runs + 1 {
+        let start = Instant::now();
+        let status = make()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        times.push(start.elapsed());
+        if !status.success() && status.code() != Some(1) {
+            return None;
+        }
+    }
+    times.remove(0); // warm-up
+    Some(median(times))
+}
+
+fn peak_rss_kb() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Single-threaded cost of each phase, to see where time goes.
+fn phases(dir: &Path) {
+    let vault = Vault::open(dir).unwrap();
+    let t = Instant::now();
+    let (files, _) = vault.scan();
+    let scan = t.elapsed();
+    let t = Instant::now();
+    let texts: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(rel, abs)| (rel.clone(), fs::read(abs).unwrap()))
+        .collect();
+    let read = t.elapsed();
+    let channels = touchbase::model::Channels::default();
+    let t = Instant::now();
+    for (rel, bytes) in &texts {
+        let _ = touchbase::parse::parse_contact(rel, bytes, &channels);
+    }
+    let parse = t.elapsed();
+    let t = Instant::now();
+    for (_, bytes) in &texts {
+        let text = std::str::from_utf8(bytes).unwrap();
+        let split = touchbase::parse::split_front_matter(text).unwrap().unwrap();
+        for _ in pulldown_cmark::Parser::new(split.body).into_offset_iter() {}
+    }
+    let markdown = t.elapsed();
+    let t = Instant::now();
+    for (rel, bytes) in &texts {
+        let text = std::str::from_utf8(bytes).unwrap();
+        let split = touchbase::parse::split_front_matter(text).unwrap().unwrap();
+        let mut problems = Vec::new();
+        let _ = touchbase::parse::read_front_matter(&split, rel, &channels, &mut problems);
+    }
+    let yaml = t.elapsed();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "one thread: scan {:.1} ms, read {:.1} ms, parse {:.1} ms (front matter alone {:.1} ms, pulldown-cmark alone {:.1} ms)",
+        ms(scan),
+        ms(read),
+        ms(parse),
+        ms(yaml),
+        ms(markdown)
+    );
+}
+
+fn main() {
+    let contacts = arg("--contacts", 10_000);
+    let runs = arg("--runs", 15);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-vault");
+    generate(&dir, contacts);
+    let bytes: u64 = walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.metadata().map_or(0, |m| m.len()))
+        .sum();
+    println!(
+        "vault: {contacts} contacts, {:.1} MB, in {}",
+        bytes as f64 / 1e6,
+        dir.display()
+    );
+
+    // Reset the peak-RSS counter so generation does not count (Linux: write 5 to clear_refs).
+    let _ = fs::write("/proc/self/clear_refs", "5");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let mut times = Vec::new();
+    let mut items = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let vault = Vault::open(&dir).unwrap();
+        let agenda = vault.agenda(today);
+        let text = render_due(&agenda, vault.config.links);
+        times.push(start.elapsed());
+        items = agenda.items.len() + text.len() * 0;
+    }
+    println!(
+        "in-process scan+parse+schedule+render: median {:.1} ms over {runs} runs ({items} items due)",
+        median(times).as_secs_f64() * 1e3
+    );
+    if let Some(kb) = peak_rss_kb() {
+        println!("peak RSS during those runs: {:.1} MB", kb as f64 / 1024.0);
+    }
+
+    phases(&dir);
+
+    let bin = env!("CARGO_BIN_EXE_touchbase");
+    let ours = time_command(runs, || {
+        let mut c = Command::new(bin);
+        c.arg("--vault")
+            .arg(&dir)
+            .args(["--today", "2026-11-24", "due", "--stdout"]);
+        c
+    });
+    let rg = time_command(runs, || {
+        let mut c = Command::new("rg");
+        c.args(["-c", "^#{1,6} [0-9]{4}-"]).arg(&dir);
+        c
+    });
+    match ours {
+        Some(t) => println!(
+            "end-to-end `touchbase due --stdout`: median {:.1} ms",
+            t.as_secs_f64() * 1e3
+        ),
+        None => println!("end-to-end: could not run {bin}"),
+    }
+    match (ours, rg) {
+        (Some(t), Some(r)) => println!(
+            "end-to-end `rg -c '^#{{1,6}} [0-9]{{4}}-'`: median {:.1} ms; touchbase/rg = {:.2}",
+            r.as_secs_f64() * 1e3,
+            t.as_secs_f64() / r.as_secs_f64()
+        ),
+        _ => println!("rg not found: install ripgrep to compare"),
+    }
+}

@@ -260,10 +260,15 @@ pub fn agenda(
             });
         }
     }
-    let key = |name: &str| name.to_lowercase();
-    items.sort_by(|a, b| (a.due, key(&a.name), &a.path).cmp(&(b.due, key(&b.name), &b.path)));
-    dates.sort_by(|a, b| {
-        (a.date, key(&a.name), &a.path, &a.label).cmp(&(b.date, key(&b.name), &b.path, &b.label))
+    // Cached keys: lowercasing inside the comparator allocated twice per comparison.
+    items.sort_by_cached_key(|i| (i.due, i.name.to_lowercase(), i.path.clone()));
+    dates.sort_by_cached_key(|d| {
+        (
+            d.date,
+            d.name.to_lowercase(),
+            d.path.clone(),
+            d.label.clone(),
+        )
     });
     problem::sort(&mut problems);
     Agenda {

@@ -204,26 +204,44 @@ pub fn relative(root: &Path, path: &Path) -> String {
 
 /// Read and parse one file, at most 4 MiB of it.
 pub fn read_contact(rel: &str, abs: &Path, channels: &Channels) -> Parsed {
-    let mut bytes = Vec::new();
-    let read = fs::File::open(abs).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
-    if let Err(e) = read {
-        return Parsed {
+    match read_limited(abs) {
+        Ok(Some(bytes)) => parse::parse_contact(rel, &bytes, channels),
+        Ok(None) => Parsed::default(),
+        Err(kind) => Parsed {
             contact: None,
-            problems: vec![Problem::new(rel, None, Kind::Read(e.to_string()))],
+            problems: vec![Problem::new(rel, None, kind)],
+        },
+    }
+}
+
+/// The file's bytes; `None` for an over-size file that is not a contact anyway. The buffer is
+/// sized from one `fstat`: growing it while reading cost nine `read` calls a file.
+fn read_limited(abs: &Path) -> Result<Option<Vec<u8>>, Kind> {
+    let read_err = |e: io::Error| Kind::Read(e.to_string());
+    let mut file = fs::File::open(abs).map_err(read_err)?;
+    let size = file.metadata().map_err(read_err)?.len();
+    if size > MAX_FILE_BYTES {
+        let mut head = [0u8; 6];
+        let n = file.read(&mut head).map_err(read_err)?;
+        let head = head[..n]
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&head[..n]);
+        return if head.starts_with(b"---") || head.starts_with(b"+++") {
+            Err(Kind::TooLarge(size))
+        } else {
+            Ok(None)
         };
     }
+    // `size` fits in usize: it is at most 4 MiB. A file that grows while being read is cut at
+    // the limit and reported, like any other large file.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        if !(head.starts_with(b"---") || head.starts_with(b"+++")) {
-            return Parsed::default();
-        }
-        let size = fs::metadata(abs).map_or(bytes.len() as u64, |m| m.len());
-        return Parsed {
-            contact: None,
-            problems: vec![Problem::new(rel, None, Kind::TooLarge(size))],
-        };
+        return Err(Kind::TooLarge(bytes.len() as u64));
     }
-    parse::parse_contact(rel, &bytes, channels)
+    Ok(Some(bytes))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

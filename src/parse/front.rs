@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
 
 use super::{DatePrefix, bytecount_newlines, date_prefix, parse_date, parse_next_step};
 use crate::duration::Cadence;
@@ -238,30 +237,17 @@ fn yaml_fields(split: &Split<'_>) -> Result<Fields, (usize, Kind)> {
         underscored_numbers_as_strings: true,
     };
     let first = split.content_line;
-    let parsed: Result<Loose, _> =
-        serde_saphyr::from_str_with_options(split.content, options.clone());
-    match parsed {
-        Ok(Loose::Map(_)) => {}
-        Ok(Loose::Null) => return Ok(Fields::new()),
-        Ok(_) => return Err((first, Kind::NotAMapping)),
+    match serde_saphyr::from_str_with_options::<Loose>(split.content, options) {
+        Ok(Loose::Map(entries)) => Ok(with_lines(split, entries)),
+        Ok(Loose::Null) => Ok(Fields::new()),
+        Ok(_) => Err((first, Kind::NotAMapping)),
         Err(e) => {
-            let line = e
-                .location()
-                .map_or(first, |l| first + l.line().saturating_sub(1) as usize);
-            return Err((line, Kind::Yaml(yaml_message(&e))));
+            let line = e.location().map_or(first, |l| {
+                first + usize::try_from(l.line()).unwrap_or(1).saturating_sub(1)
+            });
+            Err((line, Kind::Yaml(yaml_message(&e))))
         }
     }
-    // Parse again for lines: a spanned map, which only succeeds for a mapping.
-    let spanned: BTreeMap<String, Spanned<Loose>> =
-        serde_saphyr::from_str_with_options(split.content, options)
-            .map_err(|e| (first, Kind::Yaml(yaml_message(&e))))?;
-    Ok(spanned
-        .into_iter()
-        .map(|(k, v)| {
-            let line = first + (v.referenced.line() as usize).saturating_sub(1);
-            (k.to_lowercase(), (v.value, line))
-        })
-        .collect())
 }
 
 /// The first line of a serde-saphyr message, without its location suffix: the caller adds the
@@ -283,21 +269,38 @@ fn toml_fields(split: &Split<'_>) -> Result<Fields, (usize, Kind)> {
         });
         (line, Kind::Toml(e.message().to_string()))
     })?;
-    // TOML gives no spans per key here; find each top-level key's line by scanning the text.
-    let mut fields = Fields::new();
-    for (key, value) in table {
-        let line = split
-            .content
-            .lines()
-            .position(|l| {
-                let l = l.trim_start();
-                l.strip_prefix(key.as_str())
-                    .is_some_and(|r| r.trim_start().starts_with('='))
-            })
-            .map_or(first, |n| first + n);
-        fields.insert(key.to_lowercase(), (from_toml(value), line));
+    Ok(with_lines(
+        split,
+        table.into_iter().map(|(k, v)| (k, from_toml(v))).collect(),
+    ))
+}
+
+/// Key each top-level entry by its lowercased name, with the file line of its key. Lines come
+/// from one scan of the text for `key:` or `key =` at the start of a line (serde-saphyr's spans
+/// cost as much as the parse itself); a key not found that way gets the first line.
+fn with_lines(split: &Split<'_>, entries: Vec<(String, Loose)>) -> Fields {
+    let mut starts: Vec<(&str, usize)> = Vec::new();
+    for (n, line) in split.content.lines().enumerate() {
+        let Some(c) = line.bytes().next() else {
+            continue;
+        };
+        if c == b' ' || c == b'\t' || c == b'#' || c == b'-' {
+            continue;
+        }
+        let key_end = line.find([':', '=']).unwrap_or(line.len());
+        let key = line[..key_end].trim().trim_matches(['"', '\'']);
+        starts.push((key, split.content_line + n));
     }
-    Ok(fields)
+    entries
+        .into_iter()
+        .map(|(k, v)| {
+            let line = starts
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map_or(split.content_line, |(_, l)| *l);
+            (k.to_lowercase(), (v, line))
+        })
+        .collect()
 }
 
 fn from_toml(v: toml::Value) -> Loose {

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveTime};
 use crate::model::{Channel, Channels, Contact, NextStep};
 use crate::problem::{Kind, Problem};
 
-pub use front::{Format, split_front_matter};
+pub use front::{Format, read_front_matter, split_front_matter};
 
 /// The result of parsing one file: a contact (or `None` for a note or an unreadable file) and
 /// every problem found. A contact may come with problems: what could be read is kept.
@@ -305,5 +305,62 @@ mod tests {
         assert_eq!(conflict_marker_line("<<<<<<< ours\n"), Some(1));
         assert_eq!(conflict_marker_line("---\nx: <<<<<<< not\n"), None);
         assert_eq!(conflict_marker_line("a\n<<<<<<<<<<\n"), None);
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::config::Config;
+    use proptest::prelude::*;
+
+    /// Markdown-and-front-matter-shaped lines, so random files reach deep into the parsers.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("---".to_string()),
+            Just("+++".to_string()),
+            Just("```".to_string()),
+            Just("name: A".to_string()),
+            Just("name = \"A\"".to_string()),
+            Just("<<<<<<< HEAD".to_string()),
+            Just("=====".to_string()),
+            Just("> ".to_string()),
+            "(## |### |- |    )?20[0-9]{2}-[0-1][0-9]-[0-3][0-9]( [0-2][0-9]:[0-6][0-9])?( [a-z]{0,8})?( - .{0,10})?",
+            "(Next|next|\\*\\*Next:\\*\\*): ?20[0-9]{2}-[0-9]{2}-[0-9]{2}.{0,8}",
+            "(next|met|snooze|birthday|cadence|stage|interests|dates|referred_by): .{0,16}",
+            "[ \t]*[\\[\\]{}&*!|>'\"#:,-]{0,6}.{0,12}",
+            ".{0,20}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn parsing_and_scheduling_never_panic(
+            lines in prop::collection::vec(fragment(), 0..24),
+            crlf in any::<bool>(),
+            bom in any::<bool>(),
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = if bom { "\u{feff}".to_string() } else { String::new() };
+            text.push_str(&lines.join(eol));
+            let parsed = parse_contact("c.md", text.as_bytes(), &Channels::default());
+            for p in &parsed.problems {
+                prop_assert!(p.line.is_none_or(|l| l >= 1 && l <= lines.len().max(1)), "{p} for {text:?}");
+            }
+            let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+            let contacts: Vec<_> = parsed.contact.into_iter().collect();
+            let agenda = crate::schedule::agenda(&contacts, parsed.problems, today, &Config::default());
+            let _ = crate::render::render_due(&agenda, crate::config::Links::Markdown);
+            let _ = crate::render::render_json(&agenda);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let mut with_fence = b"---\n".to_vec();
+            with_fence.extend(&bytes);
+            let _ = parse_contact("c.md", &bytes, &Channels::default());
+            let _ = parse_contact("c.md", &with_fence, &Channels::default());
+        }
     }
 }
