@@ -133,6 +133,11 @@ impl Vault {
                 Err(err) => {
                     let Some(path) = err.path() else { continue };
                     let rel = relative(&self.root, path);
+                    // Errors bypass `filter_entry` (a dangling link fails before it is
+                    // filtered), so excluded paths such as Emacs lock files are dropped here.
+                    if self.is_excluded(&rel) {
+                        continue;
+                    }
                     let is_loop = err.loop_ancestor().is_some()
                         || err.io_error().and_then(io::Error::raw_os_error) == Some(ELOOP);
                     if is_loop {

@@ -114,6 +114,27 @@ fn check_lists_every_problem_with_path_and_line_and_exits_1() {
 }
 
 #[test]
+fn dot_entries_are_never_read() {
+    // The fixture has contact-shaped files in `.obsidian/` and a `.hidden.md`; an Emacs lock file
+    // is a dangling symlink named `.#x.md`.
+    let vault = fixture("basic");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        "user@host.1234",
+        vault.path().join("people/.#anna-adams.md"),
+    )
+    .unwrap();
+    let out = touchbase(vault.path())
+        .args(["due", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("Inside Obsidian Settings"), "{text}");
+    assert!(!text.contains("Hidden File"), "{text}");
+    assert!(text.contains("\"problems\": []"), "{text}");
+}
+
+#[test]
 fn check_passes_on_a_clean_vault() {
     let vault = fixture("basic");
     touchbase(vault.path())
