@@ -184,11 +184,7 @@ fn ignore_globs_skip_files() {
         "ignore = [\"people/a*\"]\n",
     )
     .unwrap();
-    let out = touchbase(vault.path())
-        .args(["due", "--json"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = crate::due_json_text(vault.path());
     assert!(!text.contains("Anna Adams"));
     assert!(text.contains("Ben Brown"));
 }

@@ -59,6 +59,22 @@ pub fn touchbase(vault: &Path) -> Command {
     cmd
 }
 
+/// `touchbase due --json` on `vault`: its stdout as text. It must succeed.
+pub fn due_json_text(vault: &Path) -> String {
+    let out = touchbase(vault).args(["due", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `touchbase due --json` on `vault`, parsed.
+pub fn due_json(vault: &Path) -> serde_json::Value {
+    serde_json::from_str(&due_json_text(vault)).unwrap()
+}
+
 /// Every file under `dir` (but DUE.md) with its bytes, for "nothing else changed" checks.
 pub fn snapshot_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

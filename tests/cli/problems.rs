@@ -124,11 +124,7 @@ fn dot_entries_are_never_read() {
         vault.path().join("people/.#anna-adams.md"),
     )
     .unwrap();
-    let out = touchbase(vault.path())
-        .args(["due", "--json"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = crate::due_json_text(vault.path());
     assert!(!text.contains("Inside Obsidian Settings"), "{text}");
     assert!(!text.contains("Hidden File"), "{text}");
     assert!(text.contains("\"problems\": []"), "{text}");
@@ -172,11 +168,7 @@ fn an_unreadable_file_is_a_problem() {
         // Running as root: permissions do not stop reading, so there is nothing to test.
         return;
     }
-    let out = touchbase(vault.path())
-        .args(["due", "--json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = crate::due_json(vault.path());
     assert_eq!(v["problems"][0]["path"], "people/anna-adams.md");
     assert!(
         v["problems"][0]["message"]
