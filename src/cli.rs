@@ -43,6 +43,34 @@ pub enum Command {
     Due(DueArgs),
     /// List every problem in the vault; exit 1 if there is any
     Check,
+    /// Write DUE.md, then keep it current as files change and when the date rolls over
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Wait this long after the last change before rebuilding (e.g. 250ms, 1s)
+    #[arg(long, default_value = "250ms", value_parser = parse_interval, value_name = "TIME")]
+    pub debounce: std::time::Duration,
+    /// Poll for changes instead of using native events (network and synced folders)
+    #[arg(long, num_args = 0..=1, default_missing_value = "2s", value_parser = parse_interval, value_name = "INTERVAL")]
+    pub poll: Option<std::time::Duration>,
+}
+
+/// `500ms`, `2s`, or a number of seconds.
+fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1000)
+    } else {
+        (t, 1000)
+    };
+    match num.trim().parse::<u64>() {
+        Ok(n) if n > 0 && n <= 3_600_000 => Ok(std::time::Duration::from_millis(n * scale)),
+        _ => Err(format!("\"{s}\" is not a time such as 250ms or 2s")),
+    }
 }
 
 #[derive(Debug, Args)]

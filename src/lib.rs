@@ -5,7 +5,8 @@
 //! plus [`problem::Problem`]s; [`schedule`] applies the due rules for a given `today` and
 //! [`config::Config`] to make an [`schedule::Agenda`]; [`render`] turns the agenda into DUE.md or
 //! JSON. `parse`, `schedule` and `render` are pure: no clock, no environment, no disk. The
-//! command line ([`cli`], [`cmd`]) resolves settings once and calls into the rest.
+//! command line ([`cli`], [`cmd`]) resolves settings once and calls into the rest; [`watch`]
+//! keeps the agenda current with the same rebuild as `due`.
 
 pub mod cli;
 pub mod cmd;
@@ -18,6 +19,7 @@ pub mod problem;
 pub mod render;
 pub mod schedule;
 pub mod vault;
+pub mod watch;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -49,6 +51,7 @@ where
     let result = match &cli.command {
         Command::Due(args) => cmd::due::run(&ctx, args),
         Command::Check => cmd::check::run(&ctx),
+        Command::Watch(args) => cmd::watch::run(&ctx, args),
     };
     match result {
         Ok(code) => code.into(),

@@ -161,34 +161,151 @@ impl Vault {
         (files, problems)
     }
 
+    /// Bring `cache` up to date with the whole vault: walk it, re-read files whose size or
+    /// modification time changed (all of them for an empty cache), drop files that are gone.
+    /// Returns the walk's own problems and the paths that changed.
+    pub fn sync(&self, cache: &mut Cache) -> (Vec<Problem>, Vec<String>) {
+        let (files, problems) = self.scan();
+        let mut seen = HashSet::with_capacity(files.len());
+        let mut stale = Vec::new();
+        for (rel, abs) in files {
+            let fresh = cache
+                .files
+                .get(&rel)
+                .is_some_and(|c| c.stamp == Stamp::of(&abs));
+            if !fresh {
+                stale.push((rel.clone(), abs));
+            }
+            seen.insert(rel);
+        }
+        let mut changed: Vec<String> = cache
+            .files
+            .keys()
+            .filter(|k| !seen.contains(*k))
+            .cloned()
+            .collect();
+        for rel in &changed {
+            cache.files.remove(rel);
+        }
+        changed.extend(stale.iter().map(|(rel, _)| rel.clone()));
+        self.read_into(cache, stale);
+        cache.walk_problems = problems.clone();
+        changed.sort();
+        (problems, changed)
+    }
+
+    /// Re-read just these vault-relative paths: a file that is gone (or now excluded) leaves
+    /// the cache. No walk: this is what a watcher does for the paths an event named.
+    pub fn refresh(&self, cache: &mut Cache, rels: &[String]) {
+        let mut stale = Vec::new();
+        for rel in rels {
+            let abs = self.root.join(rel);
+            let is_file = fs::metadata(&abs).is_ok_and(|m| m.is_file());
+            if self.is_excluded(rel) || !is_file {
+                cache.files.remove(rel);
+            } else if cache
+                .files
+                .get(rel)
+                .is_none_or(|c| c.stamp != Stamp::of(&abs))
+            {
+                stale.push((rel.clone(), abs));
+            }
+        }
+        self.read_into(cache, stale);
+    }
+
+    fn read_into(&self, cache: &mut Cache, files: Vec<(String, PathBuf)>) {
+        let channels = &self.config.channels;
+        let parsed: Vec<(String, Cached)> = files
+            .into_par_iter()
+            .map(|(rel, abs)| {
+                let (stamp, parsed) = read_stamped(&rel, &abs, channels);
+                (rel, Cached { stamp, parsed })
+            })
+            .collect();
+        cache.files.extend(parsed);
+    }
+
     /// Scan and parse the whole vault, in parallel. Contacts come back in path order.
     pub fn load(&self) -> (Vec<Contact>, Vec<Problem>) {
-        let (files, mut problems) = self.scan();
-        let channels = &self.config.channels;
-        let parsed: Vec<Parsed> = files
-            .par_iter()
-            .map(|(rel, abs)| read_contact(rel, abs, channels))
-            .collect();
-        let mut contacts = Vec::with_capacity(parsed.len());
-        for p in parsed {
-            contacts.extend(p.contact);
-            problems.extend(p.problems);
-        }
-        (contacts, problems)
+        let mut cache = Cache::default();
+        self.sync(&mut cache);
+        cache.contents()
     }
 
     /// Scan, parse and schedule.
     pub fn agenda(&self, today: NaiveDate) -> Agenda {
-        let (contacts, problems) = self.load();
+        let mut cache = Cache::default();
+        self.sync(&mut cache);
+        self.agenda_from(&cache, today)
+    }
+
+    /// Schedule what the cache holds.
+    pub fn agenda_from(&self, cache: &Cache, today: NaiveDate) -> Agenda {
+        let (contacts, problems) = cache.contents();
         schedule::agenda(&contacts, problems, today, &self.config)
     }
 
-    /// The one rebuild: scan, parse, schedule, render, and write DUE.md if its content changed.
-    pub fn rebuild(&self, today: NaiveDate) -> Result<(Agenda, Written)> {
-        let agenda = self.agenda(today);
+    /// The one rebuild, shared by `due` and `watch`: schedule what `cache` holds, render, and
+    /// write DUE.md if its content changed. The caller brings the cache up to date first
+    /// (`sync` for everything, `refresh` for known paths).
+    pub fn rebuild(&self, cache: &Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
+        let agenda = self.agenda_from(cache, today);
         let text = render::render_due(&agenda, self.config.links);
         let written = write_if_changed(&self.agenda_path(), text.as_bytes())?;
         Ok((agenda, written))
+    }
+}
+
+/// What identifies a version of a file cheaply: its size and modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    size: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let m = fs::metadata(path).ok()?;
+        Some(Stamp {
+            size: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Cached {
+    stamp: Option<Stamp>,
+    parsed: Parsed,
+}
+
+/// Parsed files keyed by vault-relative path. `due` starts from an empty one; `watch` keeps one
+/// for its whole life and re-reads only what changed.
+#[derive(Debug, Default)]
+pub struct Cache {
+    files: std::collections::BTreeMap<String, Cached>,
+    walk_problems: Vec<Problem>,
+}
+
+impl Cache {
+    /// Contacts in path order, and every problem (the walk's and each file's).
+    pub fn contents(&self) -> (Vec<Contact>, Vec<Problem>) {
+        let mut contacts = Vec::with_capacity(self.files.len());
+        let mut problems = self.walk_problems.clone();
+        for c in self.files.values() {
+            contacts.extend(c.parsed.contact.clone());
+            problems.extend(c.parsed.problems.iter().cloned());
+        }
+        (contacts, problems)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 }
 
@@ -209,44 +326,57 @@ pub fn relative(root: &Path, path: &Path) -> String {
 
 /// Read and parse one file, at most 4 MiB of it.
 pub fn read_contact(rel: &str, abs: &Path, channels: &Channels) -> Parsed {
+    read_stamped(rel, abs, channels).1
+}
+
+/// Read and parse one file, with the stamp it had when it was opened. Stamping before reading
+/// means a save during the read leaves the cache entry stale, so the next sync reads it again.
+fn read_stamped(rel: &str, abs: &Path, channels: &Channels) -> (Option<Stamp>, Parsed) {
     match read_limited(abs) {
-        Ok(Some(bytes)) => parse::parse_contact(rel, &bytes, channels),
-        Ok(None) => Parsed::default(),
-        Err(kind) => Parsed {
-            contact: None,
-            problems: vec![Problem::new(rel, None, kind)],
-        },
+        Ok((stamp, Some(bytes))) => (Some(stamp), parse::parse_contact(rel, &bytes, channels)),
+        Ok((stamp, None)) => (Some(stamp), Parsed::default()),
+        Err(kind) => (
+            None,
+            Parsed {
+                contact: None,
+                problems: vec![Problem::new(rel, None, kind)],
+            },
+        ),
     }
 }
 
-/// The file's bytes; `None` for an over-size file that is not a contact anyway. The buffer is
-/// sized from one `fstat`: growing it while reading cost nine `read` calls a file.
-fn read_limited(abs: &Path) -> Result<Option<Vec<u8>>, Kind> {
+/// The file's stamp and bytes; no bytes for an over-size file that is not a contact anyway.
+/// The buffer is sized from one `fstat`: growing it while reading cost nine `read` calls a file.
+fn read_limited(abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     let read_err = |e: io::Error| Kind::Read(e.to_string());
     let mut file = fs::File::open(abs).map_err(read_err)?;
-    let size = file.metadata().map_err(read_err)?.len();
-    if size > MAX_FILE_BYTES {
+    let meta = file.metadata().map_err(read_err)?;
+    let stamp = Stamp {
+        size: meta.len(),
+        modified: meta.modified().ok(),
+    };
+    if stamp.size > MAX_FILE_BYTES {
         let mut head = [0u8; 6];
         let n = file.read(&mut head).map_err(read_err)?;
         let head = head[..n]
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&head[..n]);
         return if head.starts_with(b"---") || head.starts_with(b"+++") {
-            Err(Kind::TooLarge(size))
+            Err(Kind::TooLarge(stamp.size))
         } else {
-            Ok(None)
+            Ok((stamp, None))
         };
     }
-    // `size` fits in usize: it is at most 4 MiB. A file that grows while being read is cut at
-    // the limit and reported, like any other large file.
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+    // The size is at most 4 MiB, so it fits. A file that grows while being read is cut at the
+    // limit and reported, like any other large file.
+    let mut bytes = Vec::with_capacity(usize::try_from(stamp.size).unwrap_or(0) + 1);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Kind::TooLarge(bytes.len() as u64));
     }
-    Ok(Some(bytes))
+    Ok((stamp, Some(bytes)))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

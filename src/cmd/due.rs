@@ -21,7 +21,9 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
         print_stdout(&text)?;
         return Ok(Code::Success);
     }
-    let (agenda, written) = vault.rebuild(ctx.today)?;
+    let mut cache = crate::vault::Cache::default();
+    vault.sync(&mut cache);
+    let (agenda, written) = vault.rebuild(&cache, ctx.today)?;
     for p in &agenda.problems {
         eprintln!("warning: {p}");
     }

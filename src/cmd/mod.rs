@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod due;
+pub mod watch;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -16,6 +17,8 @@ use crate::vault::Vault;
 pub struct Context {
     pub vault_dir: PathBuf,
     pub today: NaiveDate,
+    /// True when `--today` or `TOUCHBASE_TODAY` fixed the date.
+    pub today_fixed: bool,
     pub quiet: bool,
 }
 
@@ -25,6 +28,7 @@ impl Context {
             vault_dir: g.vault.clone().unwrap_or_else(|| PathBuf::from(".")),
             // The shell is the only place that reads the clock.
             today: g.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            today_fixed: g.today.is_some(),
             quiet: g.quiet,
         }
     }

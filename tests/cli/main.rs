@@ -2,6 +2,7 @@
 
 mod due;
 mod problems;
+mod watch;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,22 @@
+//! `touchbase watch`: keep DUE.md current. The loop itself is in `crate::watch`.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::cli::WatchArgs;
+use crate::exit::Code;
+use crate::watch::{self, FixedClock, Options, SystemClock};
+
+pub fn run(ctx: &Context, args: &WatchArgs) -> Result<Code> {
+    let opts = Options {
+        debounce: args.debounce,
+        poll: args.poll,
+        quiet: ctx.quiet,
+    };
+    if ctx.today_fixed {
+        watch::run(&ctx.vault_dir, FixedClock(ctx.today), &opts)?;
+    } else {
+        watch::run(&ctx.vault_dir, SystemClock, &opts)?;
+    }
+    Ok(Code::Success)
+}

@@ -1,0 +1,267 @@
+//! `touchbase watch`: the real binary on a temp vault, edited the way editors and git do it.
+//! Every wait polls under a deadline; nothing sleeps for a fixed time except the final check
+//! that an idle watcher leaves DUE.md alone.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::TODAY;
+
+struct Watcher {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Watcher {
+    fn start(vault: &Path) -> Watcher {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
+            .env_remove("TOUCHBASE_VAULT")
+            .env_remove("TOUCHBASE_TODAY")
+            .arg("--vault")
+            .arg(vault)
+            .args(["--today", TODAY, "watch", "--debounce", "100ms"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let lines = Arc::clone(&lines);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    lines.lock().unwrap().push(line);
+                }
+            });
+        }
+        let w = Watcher { child, lines };
+        w.wait_for_line("watching");
+        w
+    }
+
+    fn output(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    fn wait_for_line(&self, needle: &str) {
+        poll(&format!("a line with {needle:?}"), || {
+            self.output().iter().any(|l| l.contains(needle))
+        });
+    }
+
+    /// Send a signal and return the exit code.
+    fn stop(mut self, signal: &str) -> Option<i32> {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "watch did not stop on {signal}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Poll `check` every 20 ms until it holds, for at most 10 seconds.
+fn poll(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn due_md(vault: &Path) -> String {
+    fs::read_to_string(vault.join("DUE.md")).unwrap_or_default()
+}
+
+fn wait_for_due(vault: &Path, what: &str, check: impl Fn(&str) -> bool) {
+    poll(what, || check(&due_md(vault)));
+}
+
+fn contact(name: &str, extra: &str) -> String {
+    format!("---\nname: {name}\n{extra}---\n## 2026-11-03 call\n")
+}
+
+fn write_via_rename(path: &PathBuf, text: &str) {
+    // What vim (backupcopy=no) and many editors do: write a temp file, rename it over.
+    let tmp = path.with_file_name(format!(
+        ".{}.swp",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    fs::write(&tmp, text).unwrap();
+    fs::rename(&tmp, path).unwrap();
+}
+
+#[test]
+fn watch_keeps_due_md_current_through_editor_saves() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let vault = dir.path();
+    fs::create_dir_all(vault.join("contacts")).unwrap();
+    let jane = vault.join("contacts/jane.md");
+    let bob = vault.join("contacts/bob.md");
+    fs::write(&jane, contact("Jane Doe", "")).unwrap();
+    fs::write(&bob, contact("Bob Baker", "")).unwrap();
+    let w = Watcher::start(vault);
+    wait_for_due(vault, "the first agenda", |d| {
+        d.contains("[Jane Doe]") && d.contains("[Bob Baker]")
+    });
+
+    // 1. An edit in place (VS Code writes the file directly).
+    fs::write(&jane, contact("Jane Doe", "company: Acme Realty\n")).unwrap();
+    wait_for_due(vault, "the in-place edit", |d| d.contains("Acme Realty"));
+
+    // 2. Temp file and rename.
+    write_via_rename(&bob, &contact("Bob Baker", "company: Baker Bakeries\n"));
+    wait_for_due(vault, "the rename-over save", |d| {
+        d.contains("Baker Bakeries")
+    });
+
+    // 3. Delete then create (some editors and sync tools).
+    fs::remove_file(&bob).unwrap();
+    fs::write(&bob, contact("Bob Baker", "company: Baker & Sons\n")).unwrap();
+    wait_for_due(vault, "delete-then-create", |d| d.contains("Baker & Sons"));
+
+    // 4. A new contact, in a new folder.
+    fs::create_dir_all(vault.join("leads")).unwrap();
+    fs::write(vault.join("leads/cy.md"), contact("Cy Chen", "")).unwrap();
+    wait_for_due(vault, "the new contact", |d| {
+        d.contains("[Cy Chen](leads/cy.md)")
+    });
+
+    // 5. A deleted contact.
+    fs::remove_file(vault.join("leads/cy.md")).unwrap();
+    wait_for_due(vault, "the deleted contact", |d| !d.contains("Cy Chen"));
+
+    // 6. A renamed contact.
+    fs::rename(&jane, vault.join("contacts/jane-doe.md")).unwrap();
+    wait_for_due(vault, "the renamed contact", |d| {
+        d.contains("[Jane Doe](contacts/jane-doe.md)")
+    });
+
+    // 7. Broken YAML is a problem in DUE.md and on stderr; fixing it clears the problem.
+    fs::write(&bob, "---\nname: Bob Baker\ninterests: [golf\n---\n").unwrap();
+    wait_for_due(vault, "the problem", |d| {
+        d.contains("## Problems") && d.contains("contacts/bob.md:3")
+    });
+    w.wait_for_line("warning: contacts/bob.md:3: invalid YAML");
+    fs::write(&bob, contact("Bob Baker", "")).unwrap();
+    wait_for_due(vault, "the fix", |d| {
+        !d.contains("## Problems") && d.contains("[Bob Baker]")
+    });
+
+    // 8. Idle: DUE.md stays untouched.
+    let mtime = fs::metadata(vault.join("DUE.md"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        fs::metadata(vault.join("DUE.md"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        mtime
+    );
+
+    // The watcher never wrote a contact file, and nothing was left half-written.
+    let leftovers: Vec<_> = fs::read_dir(vault)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".DUE.md"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(w.stop("-TERM"), Some(0));
+}
+
+#[test]
+fn a_burst_of_changes_causes_a_handful_of_rebuilds() {
+    // What `git checkout` or `git pull` does: hundreds of files change at once.
+    let dir = tempfile::TempDir::new().unwrap();
+    let vault = dir.path();
+    fs::write(vault.join("first.md"), contact("First", "")).unwrap();
+    let w = Watcher::start(vault);
+    let before = w.output().len();
+    fs::create_dir_all(vault.join("team")).unwrap();
+    // Paced over about 1.5 s, as a slow pull or a sync tool writes: the debouncer alone would
+    // emit a batch every tick.
+    for n in 0..300 {
+        fs::write(
+            vault.join(format!("team/p{n:03}.md")),
+            contact(&format!("Person {n:03}"), ""),
+        )
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    wait_for_due(vault, "all 300 contacts", |d| {
+        d.contains("[Person 299]") && d.contains("[Person 000]")
+    });
+    let rebuilds = w.output()[before..]
+        .iter()
+        .filter(|l| l.contains(" -> DUE.md"))
+        .count();
+    assert!(
+        (1..=5).contains(&rebuilds),
+        "{rebuilds} rebuilds: {:?}",
+        &w.output()[before..]
+    );
+    assert_eq!(w.stop("-INT"), Some(0));
+}
+
+#[test]
+fn a_missing_vault_is_a_start_up_error() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_touchbase"))
+        .arg("--vault")
+        .arg(dir.path().join("nope"))
+        .arg("watch")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open the vault"));
+}
+
+#[test]
+fn poll_mode_sees_changes_too() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let vault = dir.path();
+    fs::write(vault.join("a.md"), contact("Ann", "")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
+        .arg("--vault")
+        .arg(vault)
+        .args([
+            "--today",
+            TODAY,
+            "--quiet",
+            "watch",
+            "--debounce",
+            "100ms",
+            "--poll",
+            "200ms",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_due(vault, "the first agenda", |d| d.contains("[Ann]"));
+    fs::write(vault.join("b.md"), contact("Bea", "")).unwrap();
+    wait_for_due(vault, "the polled change", |d| d.contains("[Bea]"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
