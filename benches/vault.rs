@@ -218,6 +218,117 @@ fn phases(dir: &Path) {
     );
 }
 
+/// One incremental rebuild, as `watch` does it after a save: where the time goes.
+fn incremental(dir: &Path) {
+    let vault = Vault::open(dir).unwrap();
+    let mut cache = touchbase::vault::Cache::default();
+    vault.sync(&mut cache);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let rel = "group-05/contact-00005.md".to_string();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut rows = Vec::new();
+    for round in 0..5 {
+        let path = dir.join(&rel);
+        let text = fs::read_to_string(&path).unwrap();
+        let text = text.replacen(
+            "\nname: Contact 5",
+            &format!("\nname: Contact 5 r{round}"),
+            1,
+        );
+        fs::write(&path, text).unwrap();
+        let t = Instant::now();
+        vault.refresh(&mut cache, std::slice::from_ref(&rel));
+        let refresh = t.elapsed();
+        let t = Instant::now();
+        let agenda = vault.agenda_from(&cache, today);
+        let schedule = t.elapsed();
+        let t = Instant::now();
+        let text = render_due(&agenda, vault.config.links);
+        let render = t.elapsed();
+        let t = Instant::now();
+        touchbase::vault::write_if_changed(&vault.agenda_path(), text.as_bytes()).unwrap();
+        let write = t.elapsed();
+        let t = Instant::now();
+        vault.sync(&mut cache);
+        let walk = t.elapsed();
+        rows.push([refresh, schedule, render, write, walk]);
+    }
+    let med = |i: usize| ms(median(rows.iter().map(|r| r[i]).collect()));
+    println!(
+        "incremental rebuild: refresh {:.1} ms, schedule {:.1} ms, render {:.1} ms, write {:.1} ms; then the stat walk {:.1} ms",
+        med(0),
+        med(1),
+        med(2),
+        med(3),
+        med(4)
+    );
+}
+
+/// Save-to-DUE.md latency of the real `watch` binary, and its peak RSS.
+fn watch_latency(dir: &Path, bin: &str, rounds: usize) {
+    use std::io::BufRead;
+    let debounce = Duration::from_millis(250);
+    let mut child = Command::new(bin)
+        .arg("--vault")
+        .arg(dir)
+        .args(["--today", "2026-11-24", "watch", "--debounce", "250ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = stdout.lines();
+    // Wait until it is watching.
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("watching") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let path = dir.join("group-07/contact-00007.md");
+    let due = dir.join("DUE.md");
+    let original = fs::read_to_string(&path).unwrap();
+    let mut times = Vec::new();
+    for round in 0..rounds {
+        let name = format!("Contact 7 round {round}");
+        let text = original.replacen("\nname: Contact 7\n", &format!("\nname: {name}\n"), 1);
+        let before = fs::metadata(&due).and_then(|m| m.modified()).ok();
+        let start = Instant::now();
+        fs::write(&path, text).unwrap();
+        loop {
+            // A stat causes no file-system events; read only once the file changed.
+            let now = fs::metadata(&due).and_then(|m| m.modified()).ok();
+            if now != before && fs::read_to_string(&due).is_ok_and(|d| d.contains(&name)) {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "no rebuild");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        times.push(start.elapsed());
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    let rss = fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        });
+    let _ = child.kill();
+    let _ = child.wait();
+    fs::write(&path, original).unwrap();
+    let m = median(times.clone());
+    println!(
+        "watch: save to new DUE.md median {:.1} ms (debounce 250 ms, so {:.1} ms beyond it), worst {:.1} ms, over {rounds} saves",
+        m.as_secs_f64() * 1e3,
+        (m.saturating_sub(debounce)).as_secs_f64() * 1e3,
+        times.iter().max().unwrap().as_secs_f64() * 1e3
+    );
+    if let Some(kb) = rss {
+        println!("watch: peak RSS {:.1} MB", kb as f64 / 1024.0);
+    }
+}
+
 fn main() {
     let contacts = arg("--contacts", 10_000);
     let runs = arg("--runs", 15);
@@ -258,8 +369,10 @@ fn main() {
     }
 
     phases(&dir);
+    incremental(&dir);
 
     let bin = env!("CARGO_BIN_EXE_touchbase");
+    watch_latency(&dir, bin, runs.max(5));
     let ours = time_command(runs, || {
         let mut c = Command::new(bin);
         c.arg("--vault")

@@ -49,12 +49,12 @@ impl Reason {
     }
 }
 
-/// Everything the rules say about one contact, due or not. `show` prints it; the agenda keeps
-/// those due within the horizon.
+/// Everything the rules say about one contact, due or not.
 #[derive(Clone, Debug)]
 pub struct Status {
-    /// Past and present touches, oldest first, with `met` first when it counts as touch 1.
-    pub touches: Vec<Touch>,
+    /// Touches so far: past and present headings, plus `met` when it counts as touch 1.
+    pub touches: usize,
+    pub last: Option<Touch>,
     /// The pending next step, if any.
     pub next: Option<NextStep>,
     pub cadence: Cadence,
@@ -66,12 +66,6 @@ pub struct Status {
     pub suggest: Channel,
 }
 
-impl Status {
-    pub fn last(&self) -> Option<&Touch> {
-        self.touches.last()
-    }
-}
-
 const ROTATION: [Channel; 5] = [
     Channel::Call,
     Channel::Email,
@@ -80,45 +74,56 @@ const ROTATION: [Channel; 5] = [
     Channel::Social,
 ];
 
+/// The `met` entry as a touch, when it counts: on or before today and earlier than every
+/// heading that is.
+fn met_touch(c: &Contact, past: &[Touch], today: NaiveDate) -> Option<Touch> {
+    let (met, text) = c.met.as_ref()?;
+    if *met > today || past.first().is_some_and(|t| t.date <= *met) {
+        return None;
+    }
+    Some(Touch {
+        date: *met,
+        time: None,
+        channel: Channel::Meeting,
+        word: "met".into(),
+        text: text.clone(),
+        line: 0,
+        next: None,
+        is_met: true,
+    })
+}
+
+/// The headings dated up to `today`: a prefix, since touches are sorted by date.
+fn past_touches(c: &Contact, today: NaiveDate) -> &[Touch] {
+    let n = c.touches.partition_point(|t| t.date <= today);
+    &c.touches[..n]
+}
+
+/// Every touch that counts, oldest first: `met` (when it counts) and the headings up to today.
+pub fn timeline(c: &Contact, today: NaiveDate) -> Vec<Touch> {
+    let past = past_touches(c, today);
+    met_touch(c, past, today)
+        .into_iter()
+        .chain(past.iter().cloned())
+        .collect()
+}
+
 /// Apply the due rules (SPEC section 5) to one contact.
 pub fn status(c: &Contact, today: NaiveDate, config: &Config) -> Status {
-    let mut touches: Vec<Touch> = c
-        .touches
-        .iter()
-        .filter(|t| t.date <= today)
-        .cloned()
-        .collect();
-    if let Some((met, text)) = &c.met
-        && *met <= today
-        && touches.first().is_none_or(|t| *met < t.date)
-    {
-        touches.insert(
-            0,
-            Touch {
-                date: *met,
-                time: None,
-                channel: Channel::Meeting,
-                word: "met".into(),
-                text: text.clone(),
-                line: 0,
-                next: None,
-                is_met: true,
-            },
-        );
-    }
-    let last = touches.last();
+    let past = past_touches(c, today);
+    let met = met_touch(c, past, today);
+    let touches = past.len() + usize::from(met.is_some());
+    let last = past.last().or(met.as_ref());
     let next = c
         .next
         .clone()
-        .or_else(|| touches.iter().rev().find_map(|t| t.next.clone()))
+        .or_else(|| past.iter().rev().find_map(|t| t.next.clone()))
         .filter(|n| last.is_none_or(|l| n.date > l.date));
     let cadence = c.cadence.unwrap_or_else(|| config.stage_cadence(&c.stage));
     let (due, reason) = match (&next, last) {
         (Some(n), _) => (Some(n.date), Reason::Next),
         (None, None) => (Some(today), Reason::New),
-        (None, Some(l)) if l.is_met && touches.len() == 1 => {
-            (config.first_follow_up.after(l.date), Reason::Met)
-        }
+        (None, Some(l)) if l.is_met => (config.first_follow_up.after(l.date), Reason::Met),
         (None, Some(l)) => match cadence {
             Cadence::Every(d) => (d.after(l.date), Reason::Cadence),
             Cadence::Never => (None, Reason::Cadence),
@@ -126,9 +131,17 @@ pub fn status(c: &Contact, today: NaiveDate, config: &Config) -> Status {
     };
     let snoozed = matches!((due, c.snooze), (Some(d), Some(s)) if s > d);
     let due = if snoozed { c.snooze } else { due };
-    let suggest = suggest(next.as_ref(), &touches);
+    let recent: Vec<Channel> = past
+        .iter()
+        .rev()
+        .chain(met.iter())
+        .take(2)
+        .map(|t| t.channel)
+        .collect();
+    let suggest = suggest(next.as_ref(), &recent);
     Status {
         touches,
+        last: last.cloned(),
         next,
         cadence,
         due,
@@ -138,12 +151,12 @@ pub fn status(c: &Contact, today: NaiveDate, config: &Config) -> Status {
     }
 }
 
-/// The promised channel, else the first rotation channel not used in the last two touches.
-fn suggest(next: Option<&NextStep>, touches: &[Touch]) -> Channel {
+/// The promised channel, else the first rotation channel not used in the last two touches
+/// (`recent`, newest first).
+fn suggest(next: Option<&NextStep>, recent: &[Channel]) -> Channel {
     if let Some(ch) = next.and_then(|n| n.channel) {
         return ch;
     }
-    let recent: Vec<Channel> = touches.iter().rev().take(2).map(|t| t.channel).collect();
     ROTATION
         .into_iter()
         .find(|ch| !recent.contains(ch))
@@ -199,17 +212,19 @@ impl Agenda {
 }
 
 /// Build the agenda. `problems` are those found while reading; future-dated touches add more.
-pub fn agenda(
-    contacts: &[Contact],
+pub fn agenda<'a>(
+    contacts: impl IntoIterator<Item = &'a Contact>,
     mut problems: Vec<Problem>,
     today: NaiveDate,
     config: &Config,
 ) -> Agenda {
+    let mut count = 0;
     let horizon_end = config.horizon.after(today).unwrap_or(today);
     let dates_end = config.dates_horizon.after(today).unwrap_or(today);
     let mut items = Vec::new();
     let mut dates = Vec::new();
     for c in contacts {
+        count += 1;
         for t in c.touches.iter().filter(|t| t.date > today) {
             problems.push(Problem::new(
                 &c.path,
@@ -233,9 +248,9 @@ pub fn agenda(
                 bucket,
                 reason: s.reason,
                 days_overdue: (today - due).num_days().max(0),
-                touches: s.touches.len(),
-                last_touch: s.last().cloned(),
-                next: s.next.clone(),
+                touches: s.touches,
+                last_touch: s.last,
+                next: s.next,
                 cadence: s.cadence,
                 snoozed: s.snoozed,
                 suggest: s.suggest,
@@ -276,7 +291,7 @@ pub fn agenda(
         items,
         dates,
         problems,
-        contacts: contacts.len(),
+        contacts: count,
     }
 }
 
@@ -446,7 +461,8 @@ mod tests {
             let s = status(&contact(front, body), today, &config);
             assert_eq!(s.due, due.map(d), "{front:?} {body:?}");
             assert_eq!(s.reason, reason, "{front:?} {body:?}");
-            assert_eq!(s.touches.len(), touches, "{front:?} {body:?}");
+            assert_eq!(s.touches, touches, "{front:?} {body:?}");
+            assert_eq!(timeline(&contact(front, body), today).len(), touches);
         }
     }
 

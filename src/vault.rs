@@ -242,8 +242,7 @@ impl Vault {
 
     /// Schedule what the cache holds.
     pub fn agenda_from(&self, cache: &Cache, today: NaiveDate) -> Agenda {
-        let (contacts, problems) = cache.contents();
-        schedule::agenda(&contacts, problems, today, &self.config)
+        schedule::agenda(cache.contacts(), cache.problems(), today, &self.config)
     }
 
     /// The one rebuild, shared by `due` and `watch`: schedule what `cache` holds, render, and
@@ -289,15 +288,27 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Contacts in path order, and every problem (the walk's and each file's).
-    pub fn contents(&self) -> (Vec<Contact>, Vec<Problem>) {
-        let mut contacts = Vec::with_capacity(self.files.len());
+    /// The contacts, in path order.
+    pub fn contacts(&self) -> impl Iterator<Item = &Contact> {
+        self.files
+            .values()
+            .filter_map(|c| c.parsed.contact.as_ref())
+    }
+
+    /// Every problem: the walk's and each file's.
+    pub fn problems(&self) -> Vec<Problem> {
         let mut problems = self.walk_problems.clone();
-        for c in self.files.values() {
-            contacts.extend(c.parsed.contact.clone());
-            problems.extend(c.parsed.problems.iter().cloned());
-        }
-        (contacts, problems)
+        problems.extend(
+            self.files
+                .values()
+                .flat_map(|c| c.parsed.problems.iter().cloned()),
+        );
+        problems
+    }
+
+    /// Contacts (cloned) and problems, for commands that need to own them.
+    pub fn contents(&self) -> (Vec<Contact>, Vec<Problem>) {
+        (self.contacts().cloned().collect(), self.problems())
     }
 
     pub fn len(&self) -> usize {

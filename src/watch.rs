@@ -172,13 +172,14 @@ impl<C: Clock> Session<C> {
         Ok((s, report))
     }
 
-    /// A batch of changes from the debouncer. Known paths are re-read; then a cheap walk (stat
-    /// only) catches files the events missed. A config change or a rescan request re-reads all.
+    /// A batch of changes from the debouncer. Known paths are re-read and DUE.md is written;
+    /// then a cheap walk (stat only) catches files the events missed, and if it finds any,
+    /// DUE.md is written again. The walk comes second so that a save reaches DUE.md without
+    /// waiting for it. A config change or a rescan request re-reads everything.
     pub fn on_changes(&mut self, changes: &[Change], rescan: bool) -> Result<Option<Report>> {
         let started = Instant::now();
-        let full = rescan || changes.contains(&Change::Config);
-        let why;
-        if full {
+        self.today = self.clock.today();
+        if rescan || changes.contains(&Change::Config) {
             // A broken config is reported and the last good one is kept.
             match Vault::open(&self.vault.root) {
                 Ok(v) => self.vault = v,
@@ -188,27 +189,35 @@ impl<C: Clock> Session<C> {
             }
             self.cache = Cache::default();
             self.vault.sync(&mut self.cache);
-            why = if rescan {
-                "full rescan".to_string()
+            let why = if rescan {
+                "full rescan"
             } else {
-                "settings changed".to_string()
+                "settings changed"
             };
-        } else {
-            let files: Vec<String> = changes
-                .iter()
-                .filter_map(|c| match c {
-                    Change::File(rel) => Some(rel.clone()),
-                    _ => None,
-                })
-                .collect();
-            self.vault.refresh(&mut self.cache, &files);
-            let (_, missed) = self.vault.sync(&mut self.cache);
-            let mut changed: BTreeSet<String> = files.into_iter().collect();
-            changed.extend(missed);
-            why = describe(&changed);
+            return self.write(why.to_string(), started);
         }
-        self.today = self.clock.today();
-        self.write(why, started)
+        let files: BTreeSet<String> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::File(rel) => Some(rel.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut changed = files.clone();
+        if changes.contains(&Change::Walk) {
+            // A folder came or went: only the walk knows what is in it.
+            changed.extend(self.vault.sync(&mut self.cache).1);
+        } else {
+            self.vault
+                .refresh(&mut self.cache, &files.into_iter().collect::<Vec<_>>());
+        }
+        let first = self.write(describe(&changed), started)?;
+        let (_, missed) = self.vault.sync(&mut self.cache);
+        if missed.is_empty() {
+            return Ok(first);
+        }
+        changed.extend(missed);
+        self.write(describe(&changed), started)
     }
 
     /// The timer: a new day, or the end of a git operation that held back a write.
@@ -304,6 +313,9 @@ enum Guard {
 }
 
 fn start_watcher(root: &Path, opts: &Options, tx: mpsc::Sender<Msg>) -> Result<Guard> {
+    // The debouncer checks for due events every tick: a short tick keeps a save's delay close to
+    // the debounce time itself (notify's default tick is a quarter of it).
+    let tick = Some((opts.debounce / 4).min(Duration::from_millis(10)));
     let handler = move |r: DebounceEventResult| {
         let _ = tx.send(Msg::Fs(r));
     };
@@ -335,7 +347,7 @@ fn start_watcher(root: &Path, opts: &Options, tx: mpsc::Sender<Msg>) -> Result<G
         None => {
             let mut d = new_debouncer_opt::<_, RecommendedWatcher, NoCache>(
                 opts.debounce,
-                None,
+                tick,
                 handler,
                 NoCache,
                 notify::Config::default(),
@@ -371,37 +383,52 @@ pub fn changes_from(vault: &Vault, events: &[DebouncedEvent]) -> (Vec<Change>, b
     (changes, rescan)
 }
 
-/// Apply debounced batches: changed paths are re-read; watcher errors (such as an event queue
-/// overflow) and rescan requests re-read everything.
-fn handle_batches<C: Clock>(
-    session: &mut Session<C>,
-    batches: Vec<DebounceEventResult>,
-) -> Result<Option<Report>> {
-    let mut changes = Vec::new();
-    let mut rescan = false;
-    for batch in batches {
-        match batch {
+/// The changes in one or more debounced batches.
+#[derive(Debug, Default)]
+struct Batch {
+    changes: Vec<Change>,
+    rescan: bool,
+}
+
+impl Batch {
+    /// Watcher errors (such as an event queue overflow) ask for a full rescan.
+    fn from_result(vault: &Vault, result: DebounceEventResult) -> Batch {
+        match result {
             Ok(events) => {
-                let (more, r) = changes_from(&session.vault, &events);
-                rescan |= r;
-                for c in more {
-                    if !changes.contains(&c) {
-                        changes.push(c);
-                    }
-                }
+                let (changes, rescan) = changes_from(vault, &events);
+                Batch { changes, rescan }
             }
             Err(errors) => {
                 for e in errors {
                     eprintln!("touchbase: watch error: {e}");
                 }
-                rescan = true;
+                Batch {
+                    changes: Vec::new(),
+                    rescan: true,
+                }
             }
         }
     }
-    if changes.is_empty() && !rescan {
-        session.on_tick()
-    } else {
-        session.on_changes(&changes, rescan)
+
+    fn is_empty(&self) -> bool {
+        self.changes.is_empty() && !self.rescan
+    }
+
+    fn merge(&mut self, other: Batch) {
+        self.rescan |= other.rescan;
+        for c in other.changes {
+            if !self.changes.contains(&c) {
+                self.changes.push(c);
+            }
+        }
+    }
+}
+
+/// Print what a step did, or its error; either way the loop goes on.
+fn print_step(result: Result<Option<Report>>, say: &impl Fn(Option<Report>)) {
+    match result {
+        Ok(r) => say(r),
+        Err(e) => eprintln!("touchbase: error: {e:#}"),
     }
 }
 
@@ -421,7 +448,7 @@ pub fn run<C: Clock>(root: &Path, clock: C, opts: &Options) -> Result<()> {
     let root = std::fs::canonicalize(root)
         .with_context(|| format!("cannot open the vault {}", root.display()))?;
     let guard = start_watcher(&root, opts, tx)?;
-    let (mut session, report) = Session::start(&root, clock)?;
+    let (mut session, first) = Session::start(&root, clock)?;
     let agenda_file = session.vault.config.agenda_file.clone();
     let say = |report: Option<Report>| {
         if let Some(r) = report {
@@ -433,7 +460,7 @@ pub fn run<C: Clock>(root: &Path, clock: C, opts: &Options) -> Result<()> {
             }
         }
     };
-    say(report);
+    say(first);
     if !opts.quiet {
         let how = match opts.poll {
             Some(i) => format!("polling every {} ms", i.as_millis()),
@@ -449,35 +476,42 @@ pub fn run<C: Clock>(root: &Path, clock: C, opts: &Options) -> Result<()> {
             Err(mpsc::RecvTimeoutError::Timeout) => None,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        let result = match msg {
+        let mut batch = match msg {
             Some(Msg::Stop) => break,
-            Some(Msg::Fs(first)) => {
-                let mut batches = vec![first];
-                // A burst (git, a sync tool, a folder copied in) arrives as a batch per
-                // debouncer tick. The first batch after a quiet spell is rebuilt at once; one
-                // that follows a rebuild closely waits until the burst is over.
-                if last_rebuild.elapsed() < opts.debounce {
-                    loop {
-                        match rx.recv_timeout(opts.debounce / 2) {
-                            Ok(Msg::Fs(more)) => batches.push(more),
-                            Ok(Msg::Stop) => {
-                                stopping = true;
-                                break;
-                            }
-                            Err(_) => break,
+            Some(Msg::Fs(result)) => Batch::from_result(&session.vault, result),
+            None => Batch::default(),
+        };
+        if batch.is_empty() {
+            // Reads (including our own) and ignored paths: only the timer's checks.
+            print_step(session.on_tick(), &say);
+            continue;
+        }
+        // A burst (git, a sync tool, a folder copied in) arrives as a batch per debouncer tick.
+        // The first change after a quiet spell is rebuilt at once; one that follows a rebuild
+        // closely waits until changes stop for half the debounce time. Batches of reads do not
+        // count as activity.
+        if last_rebuild.elapsed() < opts.debounce {
+            let mut quiet_until = Instant::now() + opts.debounce / 2;
+            loop {
+                let wait = quiet_until.saturating_duration_since(Instant::now());
+                match rx.recv_timeout(wait) {
+                    Ok(Msg::Fs(result)) => {
+                        let more = Batch::from_result(&session.vault, result);
+                        if !more.is_empty() {
+                            batch.merge(more);
+                            quiet_until = Instant::now() + opts.debounce / 2;
                         }
                     }
+                    Ok(Msg::Stop) => {
+                        stopping = true;
+                        break;
+                    }
+                    Err(_) => break,
                 }
-                let result = handle_batches(&mut session, batches);
-                last_rebuild = Instant::now();
-                result
             }
-            None => session.on_tick(),
-        };
-        match result {
-            Ok(report) => say(report),
-            Err(e) => eprintln!("touchbase: error: {e:#}"),
         }
+        print_step(session.on_changes(&batch.changes, batch.rescan), &say);
+        last_rebuild = Instant::now();
     }
     drop(guard);
     if !opts.quiet {

@@ -213,6 +213,8 @@ fn a_burst_of_changes_causes_a_handful_of_rebuilds() {
     wait_for_due(vault, "all 300 contacts", |d| {
         d.contains("[Person 299]") && d.contains("[Person 000]")
     });
+    // The line for a rebuild is printed just after DUE.md is written.
+    w.wait_for_line("301 today");
     let rebuilds = w.output()[before..]
         .iter()
         .filter(|l| l.contains(" -> DUE.md"))
