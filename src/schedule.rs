@@ -1,6 +1,8 @@
 //! Contacts + today + config -> agenda: due dates, buckets, reasons, yearly dates. Pure: `today`
 //! is a parameter, nothing is read or printed.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::config::Config;
@@ -49,14 +51,15 @@ impl Reason {
     }
 }
 
-/// Everything the rules say about one contact, due or not.
+/// Everything the rules say about one contact, due or not. It borrows from the contact: the
+/// agenda copies only what it lists.
 #[derive(Clone, Debug)]
-pub struct Status {
+pub struct Status<'a> {
     /// Touches so far: past and present headings, plus `met` when it counts as touch 1.
     pub touches: usize,
-    pub last: Option<Touch>,
+    pub last: Option<Cow<'a, Touch>>,
     /// The pending next step, if any.
-    pub next: Option<NextStep>,
+    pub next: Option<&'a NextStep>,
     pub cadence: Cadence,
     /// `None` when the contact is not scheduled (cadence `never`, no pending next step).
     pub due: Option<NaiveDate>,
@@ -109,15 +112,15 @@ pub fn timeline(c: &Contact, today: NaiveDate) -> Vec<Touch> {
 }
 
 /// Apply the due rules (SPEC section 5) to one contact.
-pub fn status(c: &Contact, today: NaiveDate, config: &Config) -> Status {
+pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'a> {
     let past = past_touches(c, today);
     let met = met_touch(c, past, today);
     let touches = past.len() + usize::from(met.is_some());
     let last = past.last().or(met.as_ref());
     let next = c
         .next
-        .clone()
-        .or_else(|| past.iter().rev().find_map(|t| t.next.clone()))
+        .as_ref()
+        .or_else(|| past.iter().rev().find_map(|t| t.next.as_ref()))
         .filter(|n| last.is_none_or(|l| n.date > l.date));
     let cadence = c.cadence.unwrap_or_else(|| config.stage_cadence(&c.stage));
     let (due, reason) = match (&next, last) {
@@ -138,10 +141,14 @@ pub fn status(c: &Contact, today: NaiveDate, config: &Config) -> Status {
         .take(2)
         .map(|t| t.channel)
         .collect();
-    let suggest = suggest(next.as_ref(), &recent);
+    let suggest = suggest(next, &recent);
+    let last = match (past.last(), met) {
+        (Some(t), _) => Some(Cow::Borrowed(t)),
+        (None, met) => met.map(Cow::Owned),
+    };
     Status {
         touches,
-        last: last.cloned(),
+        last,
         next,
         cadence,
         due,
@@ -249,8 +256,8 @@ pub fn agenda<'a>(
                 reason: s.reason,
                 days_overdue: (today - due).num_days().max(0),
                 touches: s.touches,
-                last_touch: s.last,
-                next: s.next,
+                last_touch: s.last.map(Cow::into_owned),
+                next: s.next.cloned(),
                 cadence: s.cadence,
                 snoozed: s.snoozed,
                 suggest: s.suggest,
@@ -275,15 +282,17 @@ pub fn agenda<'a>(
             });
         }
     }
-    // Cached keys: lowercasing inside the comparator allocated twice per comparison.
-    items.sort_by_cached_key(|i| (i.due, i.name.to_lowercase(), i.path.clone()));
-    dates.sort_by_cached_key(|d| {
-        (
-            d.date,
-            d.name.to_lowercase(),
-            d.path.clone(),
-            d.label.clone(),
-        )
+    // Allocation-free comparisons: sorting thousands of items runs this n log n times.
+    items.sort_by(|a, b| {
+        (a.due.cmp(&b.due))
+            .then_with(|| caseless(&a.name, &b.name))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    dates.sort_by(|a, b| {
+        (a.date.cmp(&b.date))
+            .then_with(|| caseless(&a.name, &b.name))
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.label.cmp(&b.label))
     });
     problem::sort(&mut problems);
     Agenda {
@@ -292,6 +301,19 @@ pub fn agenda<'a>(
         dates,
         problems,
         contacts: count,
+    }
+}
+
+/// Compare case-insensitively without allocating.
+fn caseless(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .cmp(b.chars().flat_map(char::to_lowercase))
     }
 }
 
@@ -458,7 +480,8 @@ mod tests {
         ];
         let config = Config::default();
         for (front, body, due, reason, touches) in cases {
-            let s = status(&contact(front, body), today, &config);
+            let c = contact(front, body);
+            let s = status(&c, today, &config);
             assert_eq!(s.due, due.map(d), "{front:?} {body:?}");
             assert_eq!(s.reason, reason, "{front:?} {body:?}");
             assert_eq!(s.touches, touches, "{front:?} {body:?}");
@@ -469,7 +492,8 @@ mod tests {
     #[test]
     fn first_follow_up_comes_from_config() {
         let config = Config::from_toml("[cadence]\nfirst_follow_up = \"1w\"\n").unwrap();
-        let s = status(&contact("met: 2026-11-20\n", ""), d("2026-11-24"), &config);
+        let c = contact("met: 2026-11-20\n", "");
+        let s = status(&c, d("2026-11-24"), &config);
         assert_eq!(s.due, Some(d("2026-11-27")));
     }
 
