@@ -340,7 +340,8 @@ pub fn read_contact(rel: &str, abs: &Path, channels: &Channels) -> Parsed {
     read_stamped(rel, abs, channels).1
 }
 
-/// Read and parse one file, with the stamp it had when it was opened. Stamping before reading
+/// Read and parse one file, with the stamp it had when it was opened. A file that vanished
+/// since it was listed (a save by rename, a delete) is simply gone: no contact, no problem. Stamping before reading
 /// means a save during the read leaves the cache entry stale, so the next sync reads it again.
 fn read_stamped(rel: &str, abs: &Path, channels: &Channels) -> (Option<Stamp>, Parsed) {
     match read_limited(abs) {
@@ -360,7 +361,17 @@ fn read_stamped(rel: &str, abs: &Path, channels: &Channels) -> (Option<Stamp>, P
 /// The buffer is sized from one `fstat`: growing it while reading cost nine `read` calls a file.
 fn read_limited(abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     let read_err = |e: io::Error| Kind::Read(e.to_string());
-    let mut file = fs::File::open(abs).map_err(read_err)?;
+    let mut file = match fs::File::open(abs) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let gone = Stamp {
+                size: 0,
+                modified: None,
+            };
+            return Ok((gone, None));
+        }
+        Err(e) => return Err(read_err(e)),
+    };
     let meta = file.metadata().map_err(read_err)?;
     let stamp = Stamp {
         size: meta.len(),
@@ -412,4 +423,35 @@ pub fn write_if_changed(path: &Path, content: &[u8]) -> Result<Written> {
         .and_then(|()| file.commit())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(Written::Changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanished_before_the_read_is_gone_not_a_problem() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let parsed = read_contact("gone.md", &dir.path().join("gone.md"), &Channels::default());
+        assert!(parsed.contact.is_none());
+        assert_eq!(parsed.problems, vec![]);
+    }
+
+    #[test]
+    fn sync_rereads_only_what_changed() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let write = |name: &str, text: &str| fs::write(dir.path().join(name), text).unwrap();
+        write("a.md", "---\nname: Ann\n---\n");
+        write("b.md", "---\nname: Bea\n---\n");
+        let vault = Vault::open(dir.path()).unwrap();
+        let mut cache = Cache::default();
+        assert_eq!(vault.sync(&mut cache).1, vec!["a.md", "b.md"]);
+        assert_eq!(vault.sync(&mut cache).1, Vec::<String>::new());
+        write("b.md", "---\nname: Beatrice\n---\n");
+        assert_eq!(vault.sync(&mut cache).1, vec!["b.md"]);
+        fs::remove_file(dir.path().join("a.md")).unwrap();
+        assert_eq!(vault.sync(&mut cache).1, vec!["a.md"]);
+        let names: Vec<&str> = cache.contacts().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["Beatrice"]);
+    }
 }

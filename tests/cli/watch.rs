@@ -258,12 +258,22 @@ fn poll_mode_sees_changes_too() {
             "--poll",
             "200ms",
         ])
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     wait_for_due(vault, "the first agenda", |d| d.contains("[Ann]"));
     fs::write(vault.join("b.md"), contact("Bea", "")).unwrap();
     wait_for_due(vault, "the polled change", |d| d.contains("[Bea]"));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "",
+        "--quiet prints nothing"
+    );
 }
