@@ -245,7 +245,7 @@ fn poll_mode_sees_changes_too() {
     let dir = tempfile::TempDir::new().unwrap();
     let vault = dir.path();
     fs::write(vault.join("a.md"), contact("Ann", "")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
+    let child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
         .arg("--vault")
         .arg(vault)
         .args([
