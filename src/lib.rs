@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod duration;
+pub mod edit;
 pub mod exit;
 pub mod model;
 pub mod parse;

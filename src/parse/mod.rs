@@ -10,7 +10,8 @@ use chrono::{NaiveDate, NaiveTime};
 use crate::model::{Channel, Channels, Contact, NextStep};
 use crate::problem::{Kind, Problem};
 
-pub use front::{Format, read_front_matter, split_front_matter};
+pub use front::{Format, Split, read_front_matter, split_front_matter};
+pub use touches::{HeadingSpan, heading_spans};
 
 /// The result of parsing one file: a contact (or `None` for a note or an unreadable file) and
 /// every problem found. A contact may come with problems: what could be read is kept.

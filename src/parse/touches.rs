@@ -51,6 +51,36 @@ fn headings(body: &str, body_line: usize) -> Vec<Heading> {
     out
 }
 
+/// Where a heading sits in the body, for edits: level, byte range (`start` is the start of
+/// its line), and the date when it is a touch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadingSpan {
+    pub level: usize,
+    pub start: usize,
+    pub end: usize,
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// Every heading of `body` with its span; touches carry their date.
+pub fn heading_spans(body: &str) -> Vec<HeadingSpan> {
+    headings(body, 1)
+        .into_iter()
+        .map(|h| {
+            let line_start = body[..h.start].rfind('\n').map_or(0, |i| i + 1);
+            let date = match date_prefix(h.text.trim()) {
+                DatePrefix::Valid(date, _) => Some(date),
+                _ => None,
+            };
+            HeadingSpan {
+                level: h.level,
+                start: line_start,
+                end: h.end,
+                date,
+            }
+        })
+        .collect()
+}
+
 /// The touches in `body`, which starts on file line `body_line`. Problems (bad dates, bad
 /// `Next:` lines) are pushed to `problems`; the touch is then left out or kept without its next
 /// step. Touches come back sorted by date, time and line.
