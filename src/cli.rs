@@ -45,6 +45,66 @@ pub enum Command {
     Check,
     /// Write DUE.md, then keep it current as files change and when the date rolls over
     Watch(WatchArgs),
+    /// Record a touch: add a dated heading to a contact's file
+    Log(LogArgs),
+    /// Create a contact file
+    Add(AddArgs),
+    /// A contact's card, timeline, due date and reason
+    Show(ShowArgs),
+    /// Create a new vault with a commented config and an example contact
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The contact: a file name or name, or a unique part of one
+    pub contact: String,
+    /// How: call, email, text, meeting, card, gift, social, newsletter, or a word for one
+    /// (coffee, lunch, voicemail, linkedin...)
+    pub channel: String,
+    /// What happened: the words after the channel (quotes not needed)
+    pub text: Vec<String>,
+    /// The touch's date [default: today]
+    #[arg(long, value_parser = parse_today, value_name = "DATE")]
+    pub date: Option<chrono::NaiveDate>,
+    /// A line of notes under the heading (repeat for more lines)
+    #[arg(long = "note", value_name = "LINE")]
+    pub notes: Vec<String>,
+    /// The agreed next step, "YYYY-MM-DD [channel] [- text]": sets `next:` in the front matter
+    #[arg(long, value_name = "STEP")]
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The contact's name
+    pub name: String,
+    #[arg(long)]
+    pub stage: Option<String>,
+    #[arg(long)]
+    pub company: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// When and where you met: "YYYY-MM-DD [text]" [default: today]
+    #[arg(long, value_name = "WHEN")]
+    pub met: Option<String>,
+    /// Something they care about (repeat for more)
+    #[arg(long = "interest", value_name = "TEXT")]
+    pub interests: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The contact: a file name or name, or a unique part of one
+    pub contact: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder for the new vault [default: the current folder]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,14 @@ struct Raw {
     agenda: RawAgenda,
     cadence: RawCadence,
     channels: BTreeMap<Channel, Vec<String>>,
+    add: RawAdd,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawAdd {
+    folder: Option<String>,
+    template: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +65,10 @@ pub struct Config {
     /// Cadence per stage (lowercase), defaults merged with the file's.
     pub stages: BTreeMap<String, Cadence>,
     pub channels: Channels,
+    /// Where `add` creates contacts, relative to the vault.
+    pub add_folder: String,
+    /// A Markdown file `add` starts from, relative to the vault (`None`: the built-in one).
+    pub add_template: Option<String>,
 }
 
 impl Default for Config {
@@ -111,6 +123,22 @@ impl Config {
             };
             ConfigError { line, message }
         })?;
+        for (key, value) in [
+            ("add.folder", &raw.add.folder),
+            ("add.template", &raw.add.template),
+        ] {
+            if let Some(v) = value
+                && !is_inside(v)
+            {
+                return Err(ConfigError {
+                    line: text
+                        .lines()
+                        .position(|l| l.contains(v.as_str()))
+                        .map(|n| n + 1),
+                    message: format!("`{key}`: \"{v}\" must be a path inside the vault"),
+                });
+            }
+        }
         Ok(Self::from_raw(raw))
     }
 
@@ -140,6 +168,8 @@ impl Config {
             first_follow_up: raw.cadence.first_follow_up.unwrap_or(Duration::Days(2)),
             stages,
             channels: Channels::with_extra(extra.iter().map(|(c, w)| (*c, w.as_str()))),
+            add_folder: raw.add.folder.unwrap_or_else(|| "contacts".to_string()),
+            add_template: raw.add.template,
         }
     }
 
@@ -154,6 +184,18 @@ impl Config {
     pub fn knows_stage(&self, stage: &str) -> bool {
         self.stages.contains_key(stage)
     }
+}
+
+/// A relative path that stays inside the vault: no root, no drive, no `..`.
+fn is_inside(path: &str) -> bool {
+    let p = std::path::Path::new(path);
+    !path.is_empty()
+        && p.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
 }
 
 /// The dotted key defined on 1-based `line` of a TOML text: `[table]` headers above it plus the
@@ -238,6 +280,8 @@ mod tests {
             ("[channels]\nfax = [\"fax\"]\n", Some(2), "fax"),
             ("[agenda]\nlinks = \"html\"\n", Some(2), "agenda.links"),
             ("[agenda\n", Some(1), ""),
+            ("[add]\nfolder = \"../outside\"\n", Some(2), "add.folder"),
+            ("[add]\nfolder = \"/etc\"\n", Some(2), "add.folder"),
         ];
         for (text, line, key) in cases {
             let e = Config::from_toml(text).unwrap_err();

@@ -32,6 +32,11 @@ pub enum EditError {
     NoFrontMatter,
     #[error("the front matter cannot be read: {0}")]
     BadFrontMatter(String),
+    #[error(
+        "a new heading there would not be read as a touch (inside an unclosed code block or HTML \
+         block?): close it, then log again"
+    )]
+    WouldBeHidden,
 }
 
 /// A touch to add: `## DATE WORD - TEXT`, then note lines.
@@ -129,6 +134,16 @@ pub fn insert_touch(text: &str, entry: &Entry) -> Result<Edit, EditError> {
         block.push_str(eol);
     }
     block.push_str(eol);
+    // Make sure the heading will be read as a touch where it lands: an unclosed code fence or
+    // HTML block above the insertion point would swallow it.
+    let new_body = format!("{}{block}{}", &body[..at], &body[at..]);
+    let heading_at = at + block.find('#').unwrap_or(0);
+    let seen = parse::heading_spans(&new_body)
+        .iter()
+        .any(|h| h.start == heading_at && h.date == Some(entry.date) && h.level == level);
+    if !seen {
+        return Err(EditError::WouldBeHidden);
+    }
     Ok(Edit {
         range: base + at..base + at,
         text: block,
@@ -180,13 +195,45 @@ fn quoted(s: &str) -> String {
 /// continuation lines) if present, else add a line before the closing fence. The rest of the
 /// front matter, comments and key order included, is untouched.
 pub fn set_key(text: &str, key: &str, value: &str) -> Result<Edit, EditError> {
+    set_value(text, key, &Value::Text(value))
+}
+
+/// Set a top-level key to a list, written as a two-space block list (YAML) or an array (TOML).
+pub fn set_list(text: &str, key: &str, items: &[String]) -> Result<Edit, EditError> {
+    set_value(text, key, &Value::List(items))
+}
+
+enum Value<'a> {
+    Text(&'a str),
+    List(&'a [String]),
+}
+
+fn set_value(text: &str, key: &str, value: &Value<'_>) -> Result<Edit, EditError> {
     let split = parse::split_front_matter(text)
         .map_err(|(_, kind)| EditError::BadFrontMatter(kind.to_string()))?
         .ok_or(EditError::NoFrontMatter)?;
     let eol = line_ending(text);
-    let (sep, rendered) = match split.format {
-        Format::Yaml => (": ", yaml_string(value)),
-        Format::Toml => (" = ", quoted(value)),
+    let (sep, rendered) = match (split.format, value) {
+        (Format::Yaml, Value::Text(v)) => (": ", yaml_string(v)),
+        (Format::Toml, Value::Text(v)) => (" = ", quoted(v)),
+        (Format::Yaml, Value::List(items)) => (
+            ":",
+            items
+                .iter()
+                .map(|i| format!("{eol}  - {}", yaml_string(&one_line(i))))
+                .collect(),
+        ),
+        (Format::Toml, Value::List(items)) => (
+            " = ",
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| quoted(&one_line(i)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
     };
     let content = split.content;
     let base = split.content_offset;
@@ -276,8 +323,7 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// What `add` writes: front matter in touchbase's style (two-space block lists, quoted
-/// `"[[links]]"`), then a title.
+/// What `add` fills in.
 #[derive(Clone, Debug, Default)]
 pub struct NewContact {
     pub name: String,
@@ -289,29 +335,43 @@ pub struct NewContact {
     pub interests: Vec<String>,
 }
 
-pub fn new_contact_text(c: &NewContact) -> String {
-    let mut out = String::from("---\n");
-    let _ = writeln!(out, "name: {}", yaml_string(&one_line(&c.name)));
-    for (key, value) in [
-        ("stage", &c.stage),
-        ("company", &c.company),
-        ("email", &c.email),
-        ("phone", &c.phone),
-        ("met", &c.met),
-    ] {
+/// The template `add` uses when the config names none.
+pub const DEFAULT_TEMPLATE: &str = "---\n---\n# {{name}}\n\n";
+
+/// A new contact file from a template: `{{name}}` and `{{date}}` are replaced in the body, and
+/// each given field is set in the front matter (two-space block lists for interests); whatever
+/// else the template's front matter holds is kept.
+pub fn fill_template(
+    template: &str,
+    c: &NewContact,
+    today: NaiveDate,
+) -> Result<String, EditError> {
+    let split = parse::split_front_matter(template)
+        .map_err(|(_, kind)| EditError::BadFrontMatter(kind.to_string()))?
+        .ok_or(EditError::NoFrontMatter)?;
+    let name = one_line(&c.name);
+    let body = split
+        .body
+        .replace("{{name}}", &name)
+        .replace("{{date}}", &today.to_string());
+    let mut text = format!("{}{body}", &template[..split.body_offset]);
+    let fields = [
+        ("name", Some(&name)),
+        ("stage", c.stage.as_ref()),
+        ("company", c.company.as_ref()),
+        ("email", c.email.as_ref()),
+        ("phone", c.phone.as_ref()),
+        ("met", c.met.as_ref()),
+    ];
+    for (key, value) in fields {
         if let Some(v) = value {
-            let _ = writeln!(out, "{key}: {}", yaml_string(&one_line(v)));
+            text = set_key(&text, key, &one_line(v))?.apply(&text);
         }
     }
     if !c.interests.is_empty() {
-        out.push_str("interests:\n");
-        for i in &c.interests {
-            let _ = writeln!(out, "  - {}", yaml_string(&one_line(i)));
-        }
+        text = set_list(&text, "interests", &c.interests)?.apply(&text);
     }
-    out.push_str("---\n");
-    let _ = writeln!(out, "# {}\n", one_line(&c.name));
-    out
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -372,6 +432,12 @@ mod tests {
         let text = "---\nname: A\n---\n## 2026-11-10 call\n\n```\n## 2026-11-20 call\n```\n";
         let out = logged(text);
         assert!(out.ends_with("```\n## 2026-11-20 call\n```\n\n## 2026-11-24 call - went through the proposal\nWants pricing for 3 offices.\n\n"), "{out}");
+    }
+
+    #[test]
+    fn refuses_to_insert_into_an_unclosed_code_block() {
+        let text = "---\nname: A\n---\n## 2026-11-10 call\n\n```\nunclosed\n";
+        assert_eq!(insert_touch(text, &entry()), Err(EditError::WouldBeHidden));
     }
 
     #[test]
@@ -479,7 +545,11 @@ mod tests {
             interests: vec!["sailing".into(), "yes".into()],
             ..NewContact::default()
         };
-        let text = new_contact_text(&c);
+        let text = fill_template(DEFAULT_TEMPLATE, &c, d("2026-11-24")).unwrap();
+        assert_eq!(
+            text,
+            "---\nname: \"Jane: Doe\"\nstage: lead\ncompany: \"Acme #1\"\nmet: 2026-11-24 mixer\ninterests:\n  - sailing\n  - \"yes\"\n---\n# Jane: Doe\n\n"
+        );
         let parsed = crate::parse::parse_contact(
             "x.md",
             text.as_bytes(),
@@ -492,6 +562,155 @@ mod tests {
             ("Jane: Doe", Some("Acme #1"))
         );
         assert_eq!(got.interests, vec!["sailing", "yes"]);
-        assert!(text.contains("interests:\n  - sailing\n"));
+    }
+
+    #[test]
+    fn user_templates_keep_their_own_keys() {
+        let template = "---\n# my template\nstage: prospect\ntags: [realtor]\n---\n# {{name}}\n\nAdded {{date}}.\n\n## Touches\n";
+        let c = NewContact {
+            name: "Ann".into(),
+            stage: Some("lead".into()),
+            ..NewContact::default()
+        };
+        let text = fill_template(template, &c, d("2026-11-24")).unwrap();
+        assert_eq!(
+            text,
+            "---\n# my template\nstage: lead\ntags: [realtor]\nname: Ann\n---\n# Ann\n\nAdded 2026-11-24.\n\n## Touches\n"
+        );
+        let toml = "+++\n+++\n# {{name}}\n";
+        let c = NewContact {
+            name: "Bo".into(),
+            interests: vec!["chess".into()],
+            ..NewContact::default()
+        };
+        assert_eq!(
+            fill_template(toml, &c, d("2026-11-24")).unwrap(),
+            "+++\nname = \"Bo\"\ninterests = [\"chess\"]\n+++\n# Bo\n"
+        );
+    }
+
+    mod property {
+        use super::super::*;
+        use crate::model::{Channels, Touch};
+        use crate::parse::parse_contact;
+        use proptest::prelude::*;
+
+        fn front_line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("stage: prospect".to_string()),
+                Just("# a comment".to_string()),
+                Just("company:   Acme  ".to_string()),
+                Just("interests:".to_string()),
+                Just("  - sailing".to_string()),
+                Just("next: 2026-11-30 call - old step".to_string()),
+                Just("tags: [a, b]".to_string()),
+                "[a-z]{1,8}: [a-z0-9 ]{0,12}",
+            ]
+        }
+
+        fn body_line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "(#{1,4}) 20(1[0-9]|2[0-6])-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]) (call|email|coffee|card|other words)( - [a-z ]{0,10})?",
+                "(#{1,4}) [A-Za-z ]{1,12}",
+                Just("```".to_string()),
+                Just(String::new()),
+                Just("Next: 2026-12-05 email - later".to_string()),
+                Just("- a list item".to_string()),
+                Just("> a quote".to_string()),
+                "[A-Za-z ,.]{0,30}",
+            ]
+        }
+
+        /// A touch without its line number, which an insertion above it changes.
+        fn key(t: &Touch) -> (chrono::NaiveDate, crate::model::Channel, String, String) {
+            (t.date, t.channel, t.text.clone(), t.word.clone())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+            #[test]
+            fn log_adds_exactly_its_entry_and_keeps_every_other_byte(
+                front in prop::collection::vec(front_line(), 0..6),
+                body in prop::collection::vec(body_line(), 0..16),
+                crlf in any::<bool>(),
+                final_newline in any::<bool>(),
+                notes in prop::collection::vec("[A-Za-z0-9 .,:]{1,20}", 0..3),
+                with_next in any::<bool>(),
+            ) {
+                let eol = if crlf { "\r\n" } else { "\n" };
+                let mut text = format!("---{eol}name: Pat{eol}{}{}---{eol}", front.join(eol), if front.is_empty() { "" } else { eol });
+                text.push_str(&body.join(eol));
+                if final_newline && !body.is_empty() {
+                    text.push_str(eol);
+                }
+                let channels = Channels::default();
+                let before = parse_contact("p.md", text.as_bytes(), &channels);
+                // Only files that parse cleanly: the property is about files touchbase accepts.
+                prop_assume!(before.problems.is_empty());
+                let Some(old) = before.contact else { return Ok(()) };
+                let entry = Entry {
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+                    word: "call".into(),
+                    text: "new touch".into(),
+                    notes: notes.clone(),
+                };
+                let insert = match insert_touch(&text, &entry) {
+                    Ok(i) => i,
+                    Err(EditError::WouldBeHidden) => {
+                        // Refusing is right only when a heading really would be swallowed.
+                        let naive = format!("{text}{eol}## 2026-11-24 call - new touch{eol}");
+                        let seen = parse_contact("p.md", naive.as_bytes(), &channels)
+                            .contact
+                            .is_some_and(|c| c.touches.len() > old.touches.len());
+                        prop_assert!(!seen, "refused a file where the heading would be read: {}", text);
+                        return Ok(());
+                    }
+                    Err(e) => return Err(TestCaseError::fail(e.to_string())),
+                };
+                let mut new = insert.apply(&text);
+
+                // The inserted text is the heading, the notes, and blank lines: nothing else.
+                let inserted: Vec<&str> = insert.text.split(eol).filter(|l| !l.is_empty()).collect();
+                let mut expected = vec!["## 2026-11-24 call - new touch".to_string()];
+                expected.extend(notes.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()));
+                prop_assert_eq!(inserted.iter().map(|l| l.trim_start_matches('#').trim_start()).collect::<Vec<_>>(),
+                    expected.iter().map(|l| l.trim_start_matches('#').trim_start()).collect::<Vec<_>>());
+                prop_assert!(insert.text.split(eol).all(|l| !l.contains(['\r', '\n'])), "mixed line endings");
+                // Every other byte is kept: the original is the new text minus the insertion.
+                let at = insert.range.start;
+                prop_assert_eq!(&new[..at], &text[..at]);
+                prop_assert_eq!(&new[at + insert.text.len()..], &text[at..]);
+
+                if with_next {
+                    let set = set_key(&new, "next", "2026-12-09 email - send it").unwrap();
+                    let after = set.apply(&new);
+                    // Only the `next` line (and its continuation lines) changed in the front matter.
+                    let other = |s: &str| -> Vec<String> {
+                        let fm_end = s[3..].find("---").unwrap() + 3;
+                        s[..fm_end].split(eol).filter(|l| !l.to_lowercase().starts_with("next")).map(String::from).collect()
+                    };
+                    let mut before_lines = other(&new);
+                    // A block value under `next:` is replaced along with it.
+                    before_lines.retain(|l| !(l.starts_with("  - ") && new.contains(&format!("next:{eol}{l}"))));
+                    let after_lines = other(&after);
+                    prop_assert!(after_lines.iter().all(|l| before_lines.contains(l)), "{:?} vs {:?}", before_lines, after_lines);
+                    prop_assert_eq!(&after[set.range.start + set.text.len()..], &new[set.range.end..]);
+                    new = after;
+                }
+
+                let parsed = parse_contact("p.md", new.as_bytes(), &channels);
+                let now = parsed.contact.expect("still a contact");
+                let mut old_keys: Vec<_> = old.touches.iter().map(key).collect();
+                old_keys.push((entry.date, crate::model::Channel::Call, "new touch".into(), "call".into()));
+                old_keys.sort();
+                let mut new_keys: Vec<_> = now.touches.iter().map(key).collect();
+                new_keys.sort();
+                prop_assert_eq!(new_keys, old_keys, "{}", new);
+                if with_next {
+                    prop_assert_eq!(now.next.map(|n| n.date.to_string()), Some("2026-12-09".to_string()));
+                }
+                prop_assert_eq!(now.name, old.name);
+            }
+        }
     }
 }

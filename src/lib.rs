@@ -14,6 +14,7 @@ pub mod config;
 pub mod duration;
 pub mod edit;
 pub mod exit;
+pub mod lookup;
 pub mod model;
 pub mod parse;
 pub mod problem;
@@ -53,6 +54,10 @@ where
         Command::Due(args) => cmd::due::run(&ctx, args),
         Command::Check => cmd::check::run(&ctx),
         Command::Watch(args) => cmd::watch::run(&ctx, args),
+        Command::Log(args) => cmd::log::run(&ctx, args),
+        Command::Add(args) => cmd::add::run(&ctx, args),
+        Command::Show(args) => cmd::show::run(&ctx, args),
+        Command::Init(args) => cmd::init::run(&ctx, args),
     };
     match result {
         Ok(code) => code.into(),

@@ -119,6 +119,23 @@ impl Channels {
         Channels { words }
     }
 
+    /// Each named channel with its words, sorted, for messages.
+    pub fn words_by_channel(&self) -> Vec<(Channel, Vec<&str>)> {
+        Channel::NAMED
+            .iter()
+            .map(|ch| {
+                let mut words: Vec<&str> = self
+                    .words
+                    .iter()
+                    .filter(|(_, c)| *c == ch)
+                    .map(|(w, _)| w.as_str())
+                    .collect();
+                words.sort_unstable();
+                (*ch, words)
+            })
+            .collect()
+    }
+
     /// The channel a single word names, if any.
     pub fn lookup(&self, word: &str) -> Option<Channel> {
         if word.bytes().all(|b| !b.is_ascii_uppercase()) {
@@ -199,6 +216,12 @@ pub struct Contact {
     pub referred_by: Option<String>,
     /// Dated headings, sorted by date then time then line; `met` is not among them.
     pub touches: Vec<Touch>,
+}
+
+impl AsRef<Contact> for Contact {
+    fn as_ref(&self) -> &Contact {
+        self
+    }
 }
 
 pub const DEFAULT_STAGE: &str = "prospect";

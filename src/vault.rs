@@ -401,6 +401,72 @@ fn read_limited(abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     Ok((stamp, Some(bytes)))
 }
 
+/// Replace a contact file with `new`, atomically (temp file in the same folder, then rename),
+/// keeping its permissions; refuse, writing nothing, if the file no longer holds `original` (an
+/// editor saved it since it was read). A symbolic link is followed: its target is replaced.
+pub fn replace_file(path: &Path, original: &[u8], new: &[u8]) -> Result<()> {
+    let target =
+        fs::canonicalize(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let current = fs::read(&target).with_context(|| format!("cannot read {}", path.display()))?;
+    if current != original {
+        bail!(
+            "{} changed on disk while touchbase was editing it (saved in an editor?): nothing was \
+             written; run the command again",
+            path.display()
+        );
+    }
+    let mut file = atomic_write_file::AtomicWriteFile::options()
+        .open(&target)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(new)
+        .and_then(|()| file.commit())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Create a new file with `content`, atomically, never replacing an existing one: the content
+/// goes to a temp file in the same folder, which is then linked to its name (a link fails if
+/// the name exists).
+pub fn create_file(path: &Path, content: &[u8]) -> Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
+    if fs::symlink_metadata(path).is_ok() {
+        bail!(
+            "{} already exists: touchbase does not overwrite files",
+            path.display()
+        );
+    }
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let tmp = folder.join(format!(".{name}.touchbase-{}", std::process::id()));
+    let written = (|| -> io::Result<()> {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(content)?;
+        f.sync_all()
+    })();
+    let linked = written.and_then(|()| match fs::hard_link(&tmp, path) {
+        // Some file systems have no hard links: fall back to a rename, checked just before.
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists && !path.exists() => {
+            fs::rename(&tmp, path)
+        }
+        other => other,
+    });
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            bail!(
+                "{} already exists: touchbase does not overwrite files",
+                path.display()
+            )
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Written {
     Changed,
@@ -435,6 +501,69 @@ mod tests {
         let parsed = read_contact("gone.md", &dir.path().join("gone.md"), &Channels::default());
         assert!(parsed.contact.is_none());
         assert_eq!(parsed.problems, vec![]);
+    }
+
+    #[test]
+    fn a_file_changed_between_read_and_write_is_not_replaced() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("a.md");
+        fs::write(&path, "---\nname: Ann\n---\n").unwrap();
+        let original = fs::read(&path).unwrap();
+        // An editor saves while touchbase is editing.
+        fs::write(&path, "---\nname: Ann\nstage: client\n---\n").unwrap();
+        let err = replace_file(
+            &path,
+            &original,
+            b"---\nname: Ann\n---\n## 2026-11-24 call\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("changed on disk"), "{err}");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "---\nname: Ann\nstage: client\n---\n"
+        );
+        // Unchanged: replaced, with its permissions kept.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+            let now = fs::read(&path).unwrap();
+            replace_file(&path, &now, b"new").unwrap();
+            assert_eq!(fs::read(&path).unwrap(), b"new");
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_contact_is_edited_through_the_link() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let real = dir.path().join("real.md");
+        fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink("real.md", dir.path().join("link.md")).unwrap();
+        replace_file(&dir.path().join("link.md"), b"old", b"new").unwrap();
+        assert_eq!(fs::read(&real).unwrap(), b"new");
+        assert!(
+            fs::symlink_metadata(dir.path().join("link.md"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+
+    #[test]
+    fn create_file_never_overwrites() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("new/b.md");
+        create_file(&path, b"one").unwrap();
+        let err = create_file(&path, b"two").unwrap_err();
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        let leftovers = fs::read_dir(dir.path().join("new")).unwrap().count();
+        assert_eq!(leftovers, 1, "no temp file left behind");
     }
 
     #[test]

@@ -1,7 +1,11 @@
 //! One module per subcommand: glue between the command line, the vault and the pure core.
 
+pub mod add;
 pub mod check;
 pub mod due;
+pub mod init;
+pub mod log;
+pub mod show;
 pub mod watch;
 
 use std::io::{self, Write};
@@ -36,6 +40,85 @@ impl Context {
     pub fn open_vault(&self) -> Result<Vault> {
         Vault::open(&self.vault_dir)
     }
+}
+
+/// The vault read in full, for commands that look a contact up.
+pub struct Loaded {
+    pub vault: Vault,
+    pub cache: crate::vault::Cache,
+    pub contacts: Vec<crate::model::Contact>,
+}
+
+impl Loaded {
+    pub fn open(ctx: &Context) -> Result<Loaded> {
+        let vault = ctx.open_vault()?;
+        let mut cache = crate::vault::Cache::default();
+        vault.sync(&mut cache);
+        let contacts = cache.contacts().cloned().collect();
+        Ok(Loaded {
+            vault,
+            cache,
+            contacts,
+        })
+    }
+
+    /// The contact `query` names; an unknown or ambiguous name is an error listing candidates.
+    pub fn find(&self, query: &str) -> Result<&crate::model::Contact> {
+        crate::lookup::find(&self.contacts, query).map_err(|e| {
+            let broken = self.cache.problems().len();
+            if broken > 0 && matches!(e, crate::lookup::LookupError::Unknown { .. }) {
+                anyhow::anyhow!("{e}\n({broken} files have problems and are not searched: run `touchbase check`)")
+            } else {
+                anyhow::anyhow!("{e}")
+            }
+        })
+    }
+}
+
+/// The suggestion and due date of a contact, in words: `due Tue 1 Dec 2026 (in 7 days): next
+/// step: call - send the pricing sheet`.
+pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
+    use crate::schedule::Reason;
+    let Some(due) = s.due else {
+        return "not scheduled (cadence never, no pending next step)".to_string();
+    };
+    let days = (due - today).num_days();
+    let when = match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        -1 => "1 day overdue".to_string(),
+        d if d < 0 => format!("{} days overdue", -d),
+        d => format!("in {d} days"),
+    };
+    let why = match s.reason {
+        Reason::Next => {
+            let n = s.next.map(|n| {
+                let ch = n.channel.map(|c| format!("{c} ")).unwrap_or_default();
+                let text = if n.text.is_empty() {
+                    String::new()
+                } else {
+                    format!("- {}", n.text)
+                };
+                format!("{ch}{text}").trim().to_string()
+            });
+            format!(
+                "next step{}",
+                n.filter(|t| !t.is_empty())
+                    .map(|t| format!(": {t}"))
+                    .unwrap_or_default()
+            )
+        }
+        Reason::Met => "first follow-up since you met".to_string(),
+        Reason::New => "new contact: make the first touch".to_string(),
+        Reason::Cadence => format!("every {}", s.cadence),
+    };
+    let snoozed = if s.snoozed { ", snoozed" } else { "" };
+    format!(
+        "due {} ({when}{snoozed}): {why} · touch #{} · try: {}",
+        due.format("%a %-d %b %Y"),
+        s.touches + 1,
+        s.suggest
+    )
 }
 
 /// Write to stdout; a closed pipe (`touchbase due --stdout | head`) is not an error.

@@ -1,0 +1,106 @@
+//! `touchbase add NAME`: create a contact file from a template, in the configured folder.
+
+use std::fs;
+
+use anyhow::{Context as _, Result, bail};
+
+use super::{Context, Loaded, due_words};
+use crate::cli::AddArgs;
+use crate::edit::{self, NewContact};
+use crate::exit::Code;
+use crate::parse::{self, DatePrefix};
+use crate::vault::create_file;
+
+pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
+    let loaded = Loaded::open(ctx)?;
+    let vault = &loaded.vault;
+    let name = args.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().any(char::is_control) {
+        bail!("the name must be non-empty text without control characters");
+    }
+    let met = match &args.met {
+        None => ctx.today.to_string(),
+        Some(m) => match parse::date_prefix(m.trim()) {
+            DatePrefix::Valid(date, _) if date <= ctx.today => m.trim().to_string(),
+            DatePrefix::Valid(date, _) => bail!("--met {date} is after today ({})", ctx.today),
+            _ => bail!("--met \"{m}\" must start with a date: \"YYYY-MM-DD [where]\""),
+        },
+    };
+    let stage = args
+        .stage
+        .as_ref()
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
+    if let Some(s) = &stage
+        && !vault.config.knows_stage(s)
+    {
+        eprintln!(
+            "warning: stage \"{s}\" is not defined in touchbase.toml: the default cadence applies"
+        );
+    }
+
+    // Where: the configured folder (checked to be inside the vault), a safe file name.
+    let folder = vault.root.join(&vault.config.add_folder);
+    fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+    let inside = fs::canonicalize(&folder)?.starts_with(fs::canonicalize(&vault.root)?);
+    if !inside {
+        bail!(
+            "{} leads out of the vault (a symbolic link?): nothing was written",
+            vault.config.add_folder
+        );
+    }
+    let stem = edit::file_stem(&name);
+    let rel = format!(
+        "{}/{stem}.md",
+        vault.config.add_folder.trim_end_matches('/')
+    );
+    let path = vault.root.join(&rel);
+
+    for c in &loaded.contacts {
+        if c.name.eq_ignore_ascii_case(&name) {
+            eprintln!("warning: {} already has the name {}", c.path, c.name);
+        }
+        if let (Some(a), Some(b)) = (&c.email, &args.email)
+            && a.eq_ignore_ascii_case(b.trim())
+        {
+            eprintln!("warning: {} already has the email {a}", c.path);
+        }
+    }
+
+    let template = match &vault.config.add_template {
+        Some(t) => fs::read_to_string(vault.root.join(t))
+            .with_context(|| format!("cannot read the template {t}"))?,
+        None => edit::DEFAULT_TEMPLATE.to_string(),
+    };
+    let new = NewContact {
+        name: name.clone(),
+        stage,
+        company: args.company.clone(),
+        email: args.email.clone(),
+        phone: args.phone.clone(),
+        met: Some(met),
+        interests: args.interests.clone(),
+    };
+    let text = edit::fill_template(&template, &new, ctx.today)
+        .map_err(|e| anyhow::anyhow!("the template: {e}"))?;
+    let parsed = parse::parse_contact(&rel, text.as_bytes(), &vault.config.channels);
+    let contact = match parsed.contact {
+        Some(c) if c.name == name && parsed.problems.is_empty() => c,
+        _ => bail!(
+            "the new file would not read back as a contact named {name}{}: nothing was written",
+            parsed
+                .problems
+                .first()
+                .map(|p| format!(" ({})", p.kind))
+                .unwrap_or_default()
+        ),
+    };
+    create_file(&path, text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("{e:#}; choose another name or edit {rel}"))?;
+    if !ctx.quiet {
+        println!("created {rel}");
+        let status = crate::schedule::status(&contact, ctx.today, &vault.config);
+        println!("{name}: {}", due_words(&status, ctx.today));
+    }
+    Ok(Code::Success)
+}

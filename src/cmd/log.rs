@@ -1,0 +1,178 @@
+//! `touchbase log CONTACT CHANNEL [TEXT]`: add a touch heading to a contact's file.
+
+use anyhow::{Context as _, Result, bail};
+
+use super::{Context, Loaded, due_words};
+use crate::cli::LogArgs;
+use crate::edit::{self, Entry};
+use crate::exit::Code;
+use crate::model::{Channel, Contact};
+use crate::parse;
+use crate::vault::replace_file;
+
+pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
+    let loaded = Loaded::open(ctx)?;
+    let config = &loaded.vault.config;
+    let word = args.channel.trim().to_lowercase();
+    if config.channels.lookup(&word).is_none() {
+        bail!(
+            "unknown channel \"{}\": use a channel or one of its words:{}",
+            args.channel,
+            channel_list(config)
+        );
+    }
+    let date = args.date.unwrap_or(ctx.today);
+    if date > ctx.today {
+        bail!(
+            "{date} is after today ({}): log touches that happened; use --next for plans",
+            ctx.today
+        );
+    }
+    let next = match &args.next {
+        None => None,
+        Some(step) => {
+            let Some(n) = parse::parse_next_step(step, &config.channels) else {
+                bail!(
+                    "--next \"{step}\" is not a next step: expected \"YYYY-MM-DD [channel] [- text]\""
+                );
+            };
+            if n.date <= date {
+                bail!(
+                    "--next {} is not after the touch ({date}): a next step is a later date",
+                    n.date
+                );
+            }
+            Some(step.trim().to_string())
+        }
+    };
+    let contact = loaded.find(&args.contact)?;
+    let path = loaded.vault.root.join(&contact.path);
+    let original = std::fs::read(&path).with_context(|| format!("cannot read {}", contact.path))?;
+    let (bom, text) =
+        split_bom(&original).with_context(|| format!("{} is not UTF-8 text", contact.path))?;
+
+    let entry = Entry {
+        date,
+        word: word.clone(),
+        text: args.text.join(" "),
+        notes: args.notes.clone(),
+    };
+    let insert =
+        edit::insert_touch(text, &entry).map_err(|e| anyhow::anyhow!("{}: {e}", contact.path))?;
+    let mut new_text = insert.apply(text);
+    if let Some(step) = &next {
+        new_text = edit::set_key(&new_text, "next", step)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", contact.path))?
+            .apply(&new_text);
+    }
+    let updated = check_result(contact, &new_text, &entry, next.as_deref(), &loaded)?;
+    let mut bytes = bom.to_vec();
+    bytes.extend_from_slice(new_text.as_bytes());
+    replace_file(&path, &original, &bytes)?;
+
+    if !ctx.quiet {
+        let heading = insert
+            .text
+            .lines()
+            .find(|l| l.starts_with('#'))
+            .unwrap_or_default();
+        println!("{}: {heading}", contact.path);
+        for note in insert
+            .text
+            .lines()
+            .skip_while(|l| !l.starts_with('#'))
+            .skip(1)
+            .filter(|l| !l.is_empty())
+        {
+            println!("{}: {note}", contact.path);
+        }
+        if let Some(step) = &next {
+            println!("{}: next: {step}", contact.path);
+        }
+        let status = crate::schedule::status(&updated, ctx.today, config);
+        println!("{}: {}", contact.name, due_words(&status, ctx.today));
+    }
+    Ok(Code::Success)
+}
+
+/// Split a UTF-8 byte order mark from the text; edits work on the text and the mark is kept.
+pub fn split_bom(bytes: &[u8]) -> Result<(&[u8], &str)> {
+    let (bom, rest) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (&bytes[..3], rest),
+        None => (&bytes[..0], bytes),
+    };
+    Ok((bom, std::str::from_utf8(rest)?))
+}
+
+/// Parse the edited text and make sure the edit did exactly what was meant: the same contact,
+/// every old touch, the new one, and the next step. Anything else is refused before writing.
+fn check_result(
+    old: &Contact,
+    new_text: &str,
+    entry: &Entry,
+    next: Option<&str>,
+    loaded: &Loaded,
+) -> Result<Contact> {
+    let channels = &loaded.vault.config.channels;
+    let parsed = parse::parse_contact(&old.path, new_text.as_bytes(), channels);
+    let refuse = |why: &str| -> anyhow::Error {
+        anyhow::anyhow!(
+            "{}: the file would not read back as intended ({why}): nothing was written",
+            old.path
+        )
+    };
+    let Some(new) = parsed.contact else {
+        return Err(refuse("it would no longer be a contact"));
+    };
+    if new.name != old.name {
+        return Err(refuse("the name changed"));
+    }
+    // Touches compared without their line numbers: an entry above them moves them down.
+    let key = |t: &crate::model::Touch| {
+        (
+            t.date,
+            t.time,
+            t.channel,
+            t.word.clone(),
+            t.text.clone(),
+            t.next.clone(),
+        )
+    };
+    let mut remaining: Vec<_> = new.touches.iter().map(key).collect();
+    let mut kept = true;
+    for t in &old.touches {
+        match remaining.iter().position(|n| *n == key(t)) {
+            Some(i) => {
+                remaining.remove(i);
+            }
+            None => kept = false,
+        }
+    }
+    let added: Vec<_> = new
+        .touches
+        .iter()
+        .filter(|t| remaining.contains(&key(t)))
+        .collect();
+    let right_touch = added.len() == 1
+        && added[0].date == entry.date
+        && Some(added[0].channel) == channels.lookup(&entry.word)
+        && added[0].channel != Channel::Other;
+    if !kept || !right_touch {
+        return Err(refuse("the touch log would change in other ways"));
+    }
+    if let Some(step) = next
+        && new.next != parse::parse_next_step(step, channels)
+    {
+        return Err(refuse("`next` would not hold the new step"));
+    }
+    Ok(new)
+}
+
+/// Every channel with its words, one per line.
+fn channel_list(config: &crate::config::Config) -> String {
+    let mut out = String::new();
+    for (channel, words) in config.channels.words_by_channel() {
+        out.push_str(&format!("\n  {channel}: {}", words.join(", ")));
+    }
+    out
+}
