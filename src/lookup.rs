@@ -5,7 +5,10 @@ use crate::model::Contact;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
-    #[error("no contact matches \"{query}\"{}", list(candidates, "; did you mean"))]
+    #[error(
+        "no contact matches \"{query}\"{}",
+        list(candidates, "; the closest names are")
+    )]
     Unknown {
         query: String,
         candidates: Vec<String>,
@@ -73,20 +76,14 @@ pub fn find<'a, C: AsRef<Contact>>(
     if let Some(r) = pick(partial) {
         return r;
     }
-    // Nothing matched: suggest the closest names.
+    // Nothing matched: list the closest names.
     let mut scored: Vec<(usize, &Contact)> = all()
         .map(|c| (distance(&q, &c.name.to_lowercase()), c))
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
-    let limit = q.chars().count().max(3);
     Err(LookupError::Unknown {
         query: query.to_string(),
-        candidates: scored
-            .iter()
-            .filter(|(d, _)| *d <= limit)
-            .take(5)
-            .map(|(_, c)| shown(c))
-            .collect(),
+        candidates: scored.iter().take(5).map(|(_, c)| shown(c)).collect(),
     })
 }
 
@@ -148,7 +145,7 @@ mod tests {
             Err(e @ LookupError::Unknown { .. }) => {
                 assert!(
                     e.to_string()
-                        .contains("did you mean\n  Bob Baker (leads/bob.md)"),
+                        .contains("the closest names are\n  Bob Baker (leads/bob.md)"),
                     "{e}"
                 );
             }

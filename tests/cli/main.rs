@@ -2,6 +2,7 @@
 
 mod due;
 mod problems;
+mod record;
 mod watch;
 
 use std::fs;

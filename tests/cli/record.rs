@@ -1,0 +1,397 @@
+//! `log`, `add`, `show`, `init`: exact bytes after an edit, and every refusal.
+
+use std::fs;
+use std::path::Path;
+
+use predicates::prelude::*;
+
+use crate::touchbase;
+
+fn vault_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().unwrap();
+    for (path, bytes) in files {
+        let p = dir.path().join(path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
+fn read(vault: &Path, path: &str) -> String {
+    fs::read_to_string(vault.join(path)).unwrap()
+}
+
+/// (what the file is, its bytes, the `log` arguments, the bytes expected after)
+const TRICKY: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "CRLF line endings and a BOM",
+        "\u{feff}---\r\nname: Cora\r\n---\r\n# Cora\r\n\r\n## 2026-11-01 call\r\nnotes\r\n",
+        &[
+            "cora",
+            "email",
+            "sent",
+            "the",
+            "deck",
+            "--note",
+            "She liked it.",
+        ],
+        "\u{feff}---\r\nname: Cora\r\n---\r\n# Cora\r\n\r\n## 2026-11-01 call\r\nnotes\r\n\r\n## 2026-11-24 email - sent the deck\r\nShe liked it.\r\n\r\n",
+    ),
+    (
+        "no final newline",
+        "---\nname: Nat\n---\n## 2026-11-01 call\nlast line",
+        &["nat", "call"],
+        "---\nname: Nat\n---\n## 2026-11-01 call\nlast line\n\n## 2026-11-24 call\n\n",
+    ),
+    (
+        "front matter with comments, odd spacing and an old next step",
+        "---\n# who\nname:    Fay   # the boss\nnext:   2026-11-20 call # overdue\n\ntags: [ a,b ]\n---\n## 2026-11-01 call\n",
+        &[
+            "fay",
+            "call",
+            "--next",
+            "2026-12-01 meeting - lunch with the team",
+        ],
+        "---\n# who\nname:    Fay   # the boss\nnext: 2026-12-01 meeting - lunch with the team\n\ntags: [ a,b ]\n---\n## 2026-11-01 call\n\n## 2026-11-24 call\n\n",
+    ),
+    (
+        "a newest-first log at level 3",
+        "---\nname: Ned\n---\n# Ned\n\nIntro.\n\n### 2026-11-10 call\nb\n\n### 2026-11-01 email\na\n",
+        &["ned", "lunch", "talked", "budgets"],
+        "---\nname: Ned\n---\n# Ned\n\nIntro.\n\n### 2026-11-24 lunch - talked budgets\n\n### 2026-11-10 call\nb\n\n### 2026-11-01 email\na\n",
+    ),
+    (
+        "an oldest-first log followed by another section",
+        "---\nname: Olga\n---\n## 2026-11-01 email\na\n## 2026-11-10 call\nb\n\n## Family\nTwo kids.\n",
+        &["olga", "card", "birthday", "card"],
+        "---\nname: Olga\n---\n## 2026-11-01 email\na\n## 2026-11-10 call\nb\n\n## 2026-11-24 card - birthday card\n\n## Family\nTwo kids.\n",
+    ),
+    (
+        "a fenced code block holding a dated heading",
+        "---\nname: Cody\n---\n## 2026-11-01 call\n\n```\n## 2026-11-30 call - not a touch\n```\n",
+        &["cody", "text"],
+        "---\nname: Cody\n---\n## 2026-11-01 call\n\n```\n## 2026-11-30 call - not a touch\n```\n\n## 2026-11-24 text\n\n",
+    ),
+];
+
+#[test]
+fn log_changes_only_what_it_means_to() {
+    for (what, before, args, after) in TRICKY {
+        let vault = vault_with(&[("c.md", before.as_bytes())]);
+        touchbase(vault.path())
+            .arg("log")
+            .args(*args)
+            .assert()
+            .success();
+        let got = fs::read(vault.path().join("c.md")).unwrap();
+        assert_eq!(String::from_utf8(got).unwrap(), *after, "{what}");
+    }
+}
+
+#[test]
+fn log_prints_what_it_wrote_and_the_new_due_date() {
+    let vault = vault_with(&[("jane.md", b"---\nname: Jane Doe\n---\n## 2026-11-01 call\n")]);
+    touchbase(vault.path())
+        .args(["log", "jane", "coffee", "talked", "boats", "--next", "2026-12-01 call - send pricing"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("jane.md: ## 2026-11-24 coffee - talked boats"))
+        .stdout(predicate::str::contains(
+            "Jane Doe: due Tue 1 Dec 2026 (in 7 days): next step: call - send pricing · touch #3 · try: call",
+        ));
+}
+
+#[test]
+fn log_refusals_name_the_problem_and_change_nothing() {
+    let original = "---\nname: Jane Doe\n---\n## 2026-11-01 call\n";
+    let cases: &[(&[&str], &str)] = &[
+        (&["jane", "fax"], "unknown channel \"fax\""),
+        (&["jane", "fax"], "call: call, called, phone, voicemail"),
+        (&["jane", "call", "--date", "2026-11-25"], "is after today"),
+        (&["jane", "call", "--next", "soon"], "is not a next step"),
+        (
+            &["jane", "call", "--next", "2026-11-20 call"],
+            "is not after the touch",
+        ),
+        (
+            &["nobody", "call"],
+            "no contact matches \"nobody\"; the closest names are\n  ",
+        ),
+        (
+            &["jane doe x", "call"],
+            "the closest names are\n  Jane Doe (jane.md)",
+        ),
+        (
+            &["j", "call"],
+            "\"j\" matches 2 contacts:\n  Jane Doe (jane.md)\n  Jim Beam (jim.md)",
+        ),
+    ];
+    for (args, message) in cases {
+        let vault = vault_with(&[
+            ("jane.md", original.as_bytes()),
+            ("jim.md", b"---\nname: Jim Beam\n---\n"),
+        ]);
+        touchbase(vault.path())
+            .arg("log")
+            .args(*args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(*message));
+        assert_eq!(read(vault.path(), "jane.md"), original, "{args:?}");
+    }
+}
+
+#[test]
+fn log_refuses_to_write_into_an_unclosed_code_block() {
+    let original = "---\nname: Una\n---\n## 2026-11-01 call\n\n```\nunclosed fence\n";
+    let vault = vault_with(&[("una.md", original.as_bytes())]);
+    touchbase(vault.path())
+        .args(["log", "una", "call"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("would not be read as a touch"));
+    assert_eq!(read(vault.path(), "una.md"), original);
+}
+
+#[test]
+fn add_creates_a_contact_that_is_due_for_a_first_follow_up() {
+    let vault = vault_with(&[]);
+    touchbase(vault.path())
+        .args(["add", "Zoë O'Neil", "--stage", "lead", "--company", "Acme: Labs", "--email", "zoe@acme.example"])
+        .args(["--interest", "chess", "--interest", "jazz piano"])
+        .assert()
+        .success()
+        .stdout("created contacts/zoë-oneil.md\nZoë O'Neil: due Thu 26 Nov 2026 (in 2 days): first follow-up since you met · touch #2 · try: call\n");
+    assert_eq!(
+        read(vault.path(), "contacts/zoë-oneil.md"),
+        "---\nname: Zoë O'Neil\nstage: lead\ncompany: \"Acme: Labs\"\nemail: zoe@acme.example\nmet: 2026-11-24\ninterests:\n  - chess\n  - jazz piano\n---\n# Zoë O'Neil\n\n"
+    );
+    let v = crate::due_json(vault.path());
+    assert_eq!(v["items"][0]["reason"], "met");
+}
+
+#[test]
+fn add_never_overwrites_and_never_leaves_the_vault() {
+    let vault = vault_with(&[("contacts/jane-doe.md", b"---\nname: Jane\n---\nmine\n")]);
+    touchbase(vault.path())
+        .args(["add", "Jane Doe"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(
+        read(vault.path(), "contacts/jane-doe.md"),
+        "---\nname: Jane\n---\nmine\n"
+    );
+    // Path tricks in the name become part of a safe file name inside the folder.
+    touchbase(vault.path())
+        .args(["add", "../../etc/passwd"])
+        .assert()
+        .success();
+    assert!(vault.path().join("contacts/etc-passwd.md").exists());
+    touchbase(vault.path())
+        .args(["add", "/abs/path"])
+        .assert()
+        .success();
+    assert!(vault.path().join("contacts/abs-path.md").exists());
+    touchbase(vault.path())
+        .args(["add", "bell\u{7}name"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("control characters"));
+    // A folder setting that leaves the vault is a config error.
+    fs::write(
+        vault.path().join("touchbase.toml"),
+        "[add]\nfolder = \"../elsewhere\"\n",
+    )
+    .unwrap();
+    touchbase(vault.path())
+        .args(["add", "Eve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`add.folder`"));
+}
+
+#[test]
+fn add_warns_about_the_same_name_or_email() {
+    let vault = vault_with(&[(
+        "people/j.md",
+        b"---\nname: Jane Doe\nemail: JANE@x.example\n---\n",
+    )]);
+    touchbase(vault.path())
+        .args(["add", "Jane Doe", "--email", "jane@x.example"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: people/j.md already has the name Jane Doe",
+        ))
+        .stderr(predicate::str::contains(
+            "warning: people/j.md already has the email JANE@x.example",
+        ));
+}
+
+#[test]
+fn add_uses_the_configured_folder_and_template() {
+    let template = "---\n# from the template\ncadence: 2w\n---\n# {{name}}\n\nAdded on {{date}}.\n";
+    let vault = vault_with(&[
+        (
+            "touchbase.toml",
+            b"[add]\nfolder = \"people/new\"\ntemplate = \"templates/person.md\"\nignore = []\n"
+                .as_slice(),
+        ),
+        ("templates/person.md", template.as_bytes()),
+    ]);
+    // `ignore` belongs at the top level: the misplaced key is an error naming it.
+    touchbase(vault.path())
+        .args(["add", "Ann"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("ignore"));
+    fs::write(
+        vault.path().join("touchbase.toml"),
+        "ignore = [\"templates/**\"]\n[add]\nfolder = \"people/new\"\ntemplate = \"templates/person.md\"\n",
+    )
+    .unwrap();
+    touchbase(vault.path())
+        .args(["add", "Ann", "--met", "2026-11-20 at the fair"])
+        .assert()
+        .success();
+    assert_eq!(
+        read(vault.path(), "people/new/ann.md"),
+        "---\n# from the template\ncadence: 2w\nname: Ann\nmet: 2026-11-20 at the fair\n---\n# Ann\n\nAdded on 2026-11-24.\n"
+    );
+}
+
+#[test]
+fn show_prints_the_card_and_the_timeline_newest_first() {
+    let vault = crate::sample_vault();
+    let out = touchbase(vault.path())
+        .args(["show", "jane"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected_start =
+        "Jane Doe · Acme Realty\ncontacts/jane-doe.md\nstage: prospect · cadence: 3w\n";
+    assert!(text.starts_with(expected_start), "{text}");
+    assert!(
+        text.contains("next step: 2026-12-01 call - send the pricing sheet\n"),
+        "{text}"
+    );
+    assert!(text.contains("due Tue 1 Dec 2026 (in 7 days): next step: call - send the pricing sheet · touch #4 · try: call\n"), "{text}");
+    assert!(
+        text.ends_with("3 touches (newest first):\n  2026-11-20  call       went through the proposal\n  2026-11-02  coffee\n  2026-10-02  met        Chamber of Commerce mixer\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn init_creates_a_working_vault_and_never_overwrites() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let vault = dir.path().join("my-vault");
+    touchbase(&vault).arg("init").arg(&vault).assert().success();
+    for f in [
+        "touchbase.toml",
+        "example-contact.md",
+        ".gitignore",
+        ".gitattributes",
+    ] {
+        assert!(vault.join(f).is_file(), "{f}");
+    }
+    assert!(vault.join("contacts").is_dir());
+    assert_eq!(fs::read_dir(vault.join("contacts")).unwrap().count(), 0);
+    touchbase(&vault)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout("no problems in 1 contact\n");
+    touchbase(&vault)
+        .arg("due")
+        .assert()
+        .success()
+        .stdout("0 overdue, 0 today, 1 upcoming -> DUE.md\n");
+    // A second init changes nothing.
+    fs::write(vault.join("touchbase.toml"), "# mine\n").unwrap();
+    touchbase(&vault)
+        .arg("init")
+        .arg(&vault)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("never overwrites"));
+    assert_eq!(
+        fs::read_to_string(vault.join("touchbase.toml")).unwrap(),
+        "# mine\n"
+    );
+}
+
+/// Two machines sync a vault through git. One logs a touch; the other edits the previous entry.
+/// The blank line `log` leaves after each entry keeps the two changes apart, so git merges them.
+#[test]
+fn an_appended_touch_merges_cleanly_with_an_edit_to_the_previous_entry() {
+    use std::process::Command;
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let root = tempfile::TempDir::new().unwrap();
+    let a = root.path().join("a");
+    fs::create_dir_all(&a).unwrap();
+    fs::write(a.join("jo.md"), "---\nname: Jo\n---\n# Jo\n").unwrap();
+    git(&a, &["init", "-q"]);
+    // The previous entry, written by touchbase as well.
+    touchbase(&a)
+        .args([
+            "log",
+            "jo",
+            "call",
+            "first",
+            "--date",
+            "2026-11-10",
+            "--note",
+            "old note",
+        ])
+        .assert()
+        .success();
+    git(&a, &["add", "-A"]);
+    git(&a, &["commit", "-qm", "first"]);
+    git(root.path(), &["clone", "-q", "a", "b"]);
+    let b = root.path().join("b");
+
+    // Machine A logs a new touch.
+    touchbase(&a)
+        .args(["log", "jo", "email", "second"])
+        .assert()
+        .success();
+    git(&a, &["commit", "-qam", "second"]);
+    // Machine B fixes the previous entry's note.
+    let text = fs::read_to_string(b.join("jo.md"))
+        .unwrap()
+        .replace("old note", "corrected note");
+    fs::write(b.join("jo.md"), text).unwrap();
+    git(&b, &["commit", "-qam", "fix"]);
+
+    git(
+        &b,
+        &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    let merged = fs::read_to_string(b.join("jo.md")).unwrap();
+    assert_eq!(
+        merged,
+        "---\nname: Jo\n---\n# Jo\n\n## 2026-11-10 call - first\ncorrected note\n\n## 2026-11-24 email - second\n\n"
+    );
+}
