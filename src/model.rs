@@ -216,6 +216,10 @@ pub struct Contact {
     pub referred_by: Option<String>,
     /// Dated headings, sorted by date then time then line; `met` is not among them.
     pub touches: Vec<Touch>,
+    /// Indexes (ascending) of the touches that have a `Next:` line. Derived from `touches` once
+    /// when the file is read, so that scheduling does not walk every touch of every contact on
+    /// each rebuild (measured: a third of a watcher's rebuild on 10,000 contacts).
+    pub with_next: Vec<usize>,
 }
 
 impl AsRef<Contact> for Contact {

@@ -51,6 +51,9 @@ pub fn parse_contact(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
     };
     contact.touches =
         touches::parse_touches(split.body, split.body_line, channels, path, &mut problems);
+    contact.with_next = (0..contact.touches.len())
+        .filter(|&i| contact.touches[i].next.is_some())
+        .collect();
     Parsed {
         contact: Some(contact),
         problems,
