@@ -240,7 +240,7 @@ fn incremental(dir: &Path) {
         vault.refresh(&mut cache, std::slice::from_ref(&rel));
         let refresh = t.elapsed();
         let t = Instant::now();
-        let agenda = vault.agenda_from(&cache, today);
+        let agenda = vault.agenda_from(&mut cache, today);
         let schedule = t.elapsed();
         let t = Instant::now();
         let text = render_due(&agenda, vault.config.links);
@@ -253,36 +253,6 @@ fn incremental(dir: &Path) {
         let walk = t.elapsed();
         rows.push([refresh, schedule, render, write, walk]);
     }
-    let min_of = |f: &dyn Fn()| {
-        (0..20)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .min()
-            .unwrap()
-    };
-    let a = min_of(&|| {
-        std::hint::black_box(vault.agenda_from(&cache, today));
-    });
-    let b = min_of(&|| {
-        std::hint::black_box(touchbase::schedule::agenda(
-            cache.contacts(),
-            Vec::new(),
-            today,
-            &vault.config,
-        ));
-    });
-    let c = min_of(&|| {
-        std::hint::black_box(cache.contacts().count());
-    });
-    println!(
-        "schedule detail (min of 20): agenda_from {:.1} ms, agenda alone {:.1} ms, iterate {:.2} ms",
-        ms(a),
-        ms(b),
-        ms(c)
-    );
     let med = |i: usize| ms(median(rows.iter().map(|r| r[i]).collect()));
     println!(
         "incremental rebuild: refresh {:.1} ms, schedule {:.1} ms, render {:.1} ms, write {:.1} ms; then the stat walk {:.1} ms",

@@ -2,6 +2,7 @@
 //! is a parameter, nothing is read or printed.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -178,6 +179,8 @@ fn suggest(next: Option<&NextStep>, recent: &[Channel]) -> Channel {
 #[derive(Clone, Debug)]
 pub struct Item {
     pub name: String,
+    /// The name in lower case, for sorting (computed once per contact and date).
+    pub sort_name: String,
     pub path: String,
     pub company: Option<String>,
     pub stage: String,
@@ -192,6 +195,9 @@ pub struct Item {
     pub cadence: Cadence,
     pub snoozed: bool,
     pub suggest: Channel,
+    /// The item's DUE.md line and the link style it was made with, filled in by the renderer
+    /// the first time (the line depends only on the item and the link style).
+    pub rendered: std::sync::OnceLock<(crate::config::Links, String)>,
 }
 
 /// A yearly date coming up.
@@ -209,7 +215,7 @@ pub struct DateItem {
 #[derive(Clone, Debug)]
 pub struct Agenda {
     pub today: NaiveDate,
-    pub items: Vec<Item>,
+    pub items: Vec<Arc<Item>>,
     pub dates: Vec<DateItem>,
     pub problems: Vec<Problem>,
     /// How many contacts were read.
@@ -222,72 +228,112 @@ impl Agenda {
     }
 }
 
+/// What one contact puts in the agenda for one date: its follow-up (if due within the
+/// horizon), its yearly dates, and its future-dated touches as problems. Watch keeps these per
+/// file and recomputes them only when the file or the date changes.
+#[derive(Clone, Debug, Default)]
+pub struct Entries {
+    pub item: Option<Arc<Item>>,
+    pub dates: Vec<DateItem>,
+    pub problems: Vec<Problem>,
+}
+
+/// The agenda entries of one contact. Pure.
+pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
+    let horizon_end = config.horizon.after(today).unwrap_or(today);
+    let dates_end = config.dates_horizon.after(today).unwrap_or(today);
+    // Touches are sorted by date: the future ones are a suffix.
+    let problems = c.touches[past_touches(c, today).len()..]
+        .iter()
+        .map(|t| Problem::new(&c.path, Some(t.line), Kind::FutureTouch(t.date.to_string())))
+        .collect();
+    let s = status(c, today, config);
+    let item = s.due.filter(|d| *d <= horizon_end).map(|due| {
+        let bucket = match due.cmp(&today) {
+            std::cmp::Ordering::Less => Bucket::Overdue,
+            std::cmp::Ordering::Equal => Bucket::Today,
+            std::cmp::Ordering::Greater => Bucket::Upcoming,
+        };
+        Arc::new(Item {
+            name: c.name.clone(),
+            sort_name: c.name.to_lowercase(),
+            path: c.path.clone(),
+            company: c.company.clone(),
+            stage: c.stage.clone(),
+            due,
+            bucket,
+            reason: s.reason,
+            days_overdue: (today - due).num_days().max(0),
+            touches: s.touches,
+            last_touch: s.last.map(Cow::into_owned),
+            next: s.next.cloned(),
+            cadence: s.cadence,
+            snoozed: s.snoozed,
+            suggest: s.suggest,
+            rendered: std::sync::OnceLock::new(),
+        })
+    });
+    let yearly = c
+        .birthday
+        .iter()
+        .map(|y| ("birthday", y))
+        .chain(c.dates.iter().map(|(l, y)| (l.as_str(), y)));
+    let mut dates = Vec::new();
+    for (label, y) in yearly {
+        let Some(date) = next_occurrence(*y, today).filter(|d| *d <= dates_end) else {
+            continue;
+        };
+        dates.push(DateItem {
+            name: c.name.clone(),
+            path: c.path.clone(),
+            label: label.to_string(),
+            date,
+            in_days: (date - today).num_days(),
+            years: y.year.map(|year| date.year() - year).filter(|n| *n > 0),
+        });
+    }
+    Entries {
+        item,
+        dates,
+        problems,
+    }
+}
+
 /// Build the agenda. `problems` are those found while reading; future-dated touches add more.
 pub fn agenda<'a>(
     contacts: impl IntoIterator<Item = &'a Contact>,
-    mut problems: Vec<Problem>,
+    problems: Vec<Problem>,
     today: NaiveDate,
     config: &Config,
 ) -> Agenda {
-    let mut count = 0;
-    let horizon_end = config.horizon.after(today).unwrap_or(today);
-    let dates_end = config.dates_horizon.after(today).unwrap_or(today);
+    let all: Vec<Entries> = contacts
+        .into_iter()
+        .map(|c| entries(c, today, config))
+        .collect();
+    assemble(&all, problems, today)
+}
+
+/// Put contacts' entries together: sort the follow-ups, the dates and the problems. Items are
+/// shared, not copied.
+pub fn assemble<'a>(
+    all: impl IntoIterator<Item = &'a Entries>,
+    mut problems: Vec<Problem>,
+    today: NaiveDate,
+) -> Agenda {
     let mut items = Vec::new();
     let mut dates = Vec::new();
-    for c in contacts {
-        count += 1;
-        // Touches are sorted by date: the future ones are a suffix.
-        for t in &c.touches[past_touches(c, today).len()..] {
-            problems.push(Problem::new(
-                &c.path,
-                Some(t.line),
-                Kind::FutureTouch(t.date.to_string()),
-            ));
-        }
-        let s = status(c, today, config);
-        if let Some(due) = s.due.filter(|d| *d <= horizon_end) {
-            let bucket = match due.cmp(&today) {
-                std::cmp::Ordering::Less => Bucket::Overdue,
-                std::cmp::Ordering::Equal => Bucket::Today,
-                std::cmp::Ordering::Greater => Bucket::Upcoming,
-            };
-            items.push(Item {
-                name: c.name.clone(),
-                path: c.path.clone(),
-                company: c.company.clone(),
-                stage: c.stage.clone(),
-                due,
-                bucket,
-                reason: s.reason,
-                days_overdue: (today - due).num_days().max(0),
-                touches: s.touches,
-                last_touch: s.last.map(Cow::into_owned),
-                next: s.next.cloned(),
-                cadence: s.cadence,
-                snoozed: s.snoozed,
-                suggest: s.suggest,
-            });
-        }
-        let yearly = c
-            .birthday
-            .iter()
-            .map(|y| ("birthday", y))
-            .chain(c.dates.iter().map(|(l, y)| (l.as_str(), y)));
-        for (label, y) in yearly {
-            let Some(date) = next_occurrence(*y, today).filter(|d| *d <= dates_end) else {
-                continue;
-            };
-            dates.push(DateItem {
-                name: c.name.clone(),
-                path: c.path.clone(),
-                label: label.to_string(),
-                date,
-                in_days: (date - today).num_days(),
-                years: y.year.map(|year| date.year() - year).filter(|n| *n > 0),
-            });
-        }
+    let mut contacts = 0;
+    for e in all {
+        contacts += 1;
+        items.extend(e.item.iter().cloned());
+        dates.extend(e.dates.iter().cloned());
+        problems.extend(e.problems.iter().cloned());
     }
-    let items = sort_items(items);
+    items.sort_unstable_by(|a, b| {
+        (a.due.cmp(&b.due))
+            .then_with(|| a.sort_name.cmp(&b.sort_name))
+            .then_with(|| a.path.cmp(&b.path))
+    });
     dates.sort_by(|a, b| {
         (a.date.cmp(&b.date))
             .then_with(|| caseless(&a.name, &b.name))
@@ -300,23 +346,8 @@ pub fn agenda<'a>(
         items,
         dates,
         problems,
-        contacts: count,
+        contacts,
     }
-}
-
-/// Sort by due date, name (case-insensitive), path. Items are large: sorting them in place
-/// copied each one a dozen times (measured: 39% of a rebuild on 10,000 contacts), so the
-/// indexes are sorted on names lowercased once, and each item then moves once.
-fn sort_items(items: Vec<Item>) -> Vec<Item> {
-    let names: Vec<String> = items.iter().map(|i| i.name.to_lowercase()).collect();
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        (items[a].due.cmp(&items[b].due))
-            .then_with(|| names[a].cmp(&names[b]))
-            .then_with(|| items[a].path.cmp(&items[b].path))
-    });
-    let mut slots: Vec<Option<Item>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Compare case-insensitively without allocating.

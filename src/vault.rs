@@ -220,7 +220,12 @@ impl Vault {
             .into_par_iter()
             .map(|(rel, abs)| {
                 let (stamp, parsed) = read_stamped(&rel, &abs, channels);
-                (rel, Cached { stamp, parsed })
+                let cached = Cached {
+                    stamp,
+                    parsed,
+                    scheduled: None,
+                };
+                (rel, cached)
             })
             .collect();
         cache.files.extend(parsed);
@@ -237,18 +242,34 @@ impl Vault {
     pub fn agenda(&self, today: NaiveDate) -> Agenda {
         let mut cache = Cache::default();
         self.sync(&mut cache);
-        self.agenda_from(&cache, today)
+        self.agenda_from(&mut cache, today)
     }
 
     /// Schedule what the cache holds.
-    pub fn agenda_from(&self, cache: &Cache, today: NaiveDate) -> Agenda {
-        schedule::agenda(cache.contacts(), cache.problems(), today, &self.config)
+    ///
+    /// Each contact is scheduled once per date and file version: a watcher that re-read one file
+    /// reschedules one contact, then only sorts. A cache belongs to one vault and its config
+    /// (the watcher starts a new cache when the config changes).
+    pub fn agenda_from(&self, cache: &mut Cache, today: NaiveDate) -> Agenda {
+        for c in cache.files.values_mut() {
+            let Some(contact) = &c.parsed.contact else {
+                continue;
+            };
+            if c.scheduled.as_ref().is_none_or(|(date, _)| *date != today) {
+                c.scheduled = Some((today, schedule::entries(contact, today, &self.config)));
+            }
+        }
+        let entries = cache
+            .files
+            .values()
+            .filter_map(|c| c.scheduled.as_ref().map(|(_, e)| e));
+        schedule::assemble(entries, cache.problems(), today)
     }
 
     /// The one rebuild, shared by `due` and `watch`: schedule what `cache` holds, render, and
     /// write DUE.md if its content changed. The caller brings the cache up to date first
     /// (`sync` for everything, `refresh` for known paths).
-    pub fn rebuild(&self, cache: &Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
+    pub fn rebuild(&self, cache: &mut Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
         let agenda = self.agenda_from(cache, today);
         let text = render::render_due(&agenda, self.config.links);
         let written = write_if_changed(&self.agenda_path(), text.as_bytes())?;
@@ -277,6 +298,8 @@ impl Stamp {
 struct Cached {
     stamp: Option<Stamp>,
     parsed: Parsed,
+    /// The contact's agenda entries and the date they are for; recomputed when the date differs.
+    scheduled: Option<(NaiveDate, schedule::Entries)>,
 }
 
 /// Parsed files keyed by vault-relative path. `due` starts from an empty one; `watch` keeps one

@@ -243,7 +243,7 @@ impl<C: Clock> Session<C> {
             });
             return Ok(None);
         }
-        let (agenda, written) = match self.vault.rebuild(&self.cache, self.today) {
+        let (agenda, written) = match self.vault.rebuild(&mut self.cache, self.today) {
             Ok(r) => r,
             Err(e) => {
                 self.pending = Some(why);

@@ -2,17 +2,17 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Loaded};
 use crate::exit::Code;
 use crate::render::plural;
 
 pub fn run(ctx: &Context) -> Result<Code> {
-    let vault = ctx.open_vault()?;
-    let (contacts, problems) = vault.load();
-    let agenda = crate::schedule::agenda(&contacts, problems, ctx.today, &vault.config);
-    let mut stages: Vec<(&str, &str)> = contacts
+    let mut loaded = Loaded::open(ctx)?;
+    let agenda = loaded.vault.agenda_from(&mut loaded.cache, ctx.today);
+    let mut stages: Vec<(&str, &str)> = loaded
+        .contacts
         .iter()
-        .filter(|c| !vault.config.knows_stage(&c.stage))
+        .filter(|c| !loaded.vault.config.knows_stage(&c.stage))
         .map(|c| (c.path.as_str(), c.stage.as_str()))
         .collect();
     stages.sort_unstable();
@@ -25,19 +25,16 @@ pub fn run(ctx: &Context) -> Result<Code> {
     for p in &agenda.problems {
         println!("{p}");
     }
+    let contacts = plural(agenda.contacts, "contact", "contacts");
     if agenda.problems.is_empty() {
         if !ctx.quiet {
-            println!(
-                "no problems in {}",
-                plural(contacts.len(), "contact", "contacts")
-            );
+            println!("no problems in {contacts}");
         }
         Ok(Code::Success)
     } else {
         eprintln!(
-            "{} in {}",
-            plural(agenda.problems.len(), "problem", "problems"),
-            plural(contacts.len(), "contact", "contacts")
+            "{} in {contacts}",
+            plural(agenda.problems.len(), "problem", "problems")
         );
         Ok(Code::Failure)
     }

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
     }
     let mut cache = crate::vault::Cache::default();
     vault.sync(&mut cache);
-    let (agenda, written) = vault.rebuild(&cache, ctx.today)?;
+    let (agenda, written) = vault.rebuild(&mut cache, ctx.today)?;
     for p in &agenda.problems {
         eprintln!("warning: {p}");
     }

@@ -91,7 +91,7 @@ fn item(i: &Item) -> JsonItem<'_> {
 pub fn render_json(a: &Agenda) -> String {
     let out = Out {
         today: a.today.to_string(),
-        items: a.items.iter().map(item).collect(),
+        items: a.items.iter().map(|i| item(i)).collect(),
         dates: a
             .dates
             .iter()

@@ -232,7 +232,17 @@ pub fn render_due(a: &Agenda, links: Links) -> String {
         if lines.peek().is_some() {
             let _ = writeln!(out, "\n## {title}");
             for i in lines {
-                item_line(&mut out, i, links);
+                // Items are shared between a watcher's rebuilds: each line is made once.
+                let line = i.rendered.get_or_init(|| {
+                    let mut line = String::with_capacity(200);
+                    item_line(&mut line, i, links);
+                    (links, line)
+                });
+                if line.0 == links {
+                    out.push_str(&line.1);
+                } else {
+                    item_line(&mut out, i, links);
+                }
             }
         }
     }
