@@ -237,35 +237,37 @@ fn set_value(text: &str, key: &str, value: &Value<'_>) -> Result<Edit, EditError
     };
     let content = split.content;
     let base = split.content_offset;
+    let mut lines = Vec::new();
     let mut at = 0;
-    let mut found: Option<(usize, usize, &str)> = None; // (line start, key end, original key)
-    let mut end_of_found = None;
     for line in content.split_inclusive('\n') {
-        let start = at;
+        lines.push((at, line));
         at += line.len();
-        if let Some((_, _, _)) = found {
-            if end_of_found.is_none() {
-                let continues = line.starts_with([' ', '\t'])
-                    || (split.format == Format::Yaml && line.starts_with("- "));
-                if continues {
-                    continue;
-                }
-                end_of_found = Some(start);
-            }
-            continue;
-        }
-        let key_end = line.find([':', '=']).unwrap_or(0);
-        let written = line[..key_end].trim_end().trim_matches(['"', '\'']);
-        let is_key =
-            key_end > 0 && !line.starts_with([' ', '\t', '#']) && written.eq_ignore_ascii_case(key);
-        if is_key {
-            found = Some((start, key_end, &line[..line[..key_end].trim_end().len()]));
-        }
     }
+    let key_end = |line: &str| line.find([':', '=']).map(|i| line[..i].trim_end().len());
+    let is_key = |line: &str| {
+        !line.starts_with([' ', '\t', '#'])
+            && key_end(line).is_some_and(|e| {
+                e > 0
+                    && line[..e]
+                        .trim_matches(['"', '\''])
+                        .eq_ignore_ascii_case(key)
+            })
+    };
+    // A value's continuation lines (indented, or YAML block-list items) belong to its key.
+    let continues = |line: &str| {
+        line.starts_with([' ', '\t']) || (split.format == Format::Yaml && line.starts_with("- "))
+    };
+    let found = lines.iter().position(|(_, line)| is_key(line)).map(|i| {
+        let (start, line) = lines[i];
+        let stop = lines[i + 1..]
+            .iter()
+            .find(|(_, l)| !continues(l))
+            .map_or(content.len(), |(s, _)| *s);
+        (start, &line[..key_end(line).unwrap_or(0)], stop)
+    });
     match found {
-        Some((start, _, original_key)) => {
+        Some((start, original_key, stop)) => {
             // Replace up to the end of the key's last line, keeping that line's ending.
-            let stop = end_of_found.unwrap_or(content.len());
             let kept_eol = if content[..stop].ends_with("\r\n") {
                 "\r\n"
             } else if content[..stop].ends_with('\n') {
