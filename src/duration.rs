@@ -26,16 +26,6 @@ impl Duration {
             Duration::Years(n) => date.checked_add_months(Months::new(n.checked_mul(12)?)),
         }
     }
-
-    /// An approximate length in days, for comparisons that do not need calendar precision.
-    pub fn approx_days(self) -> u64 {
-        match self {
-            Duration::Days(n) => n.into(),
-            Duration::Weeks(n) => u64::from(n) * 7,
-            Duration::Months(n) => u64::from(n) * 30,
-            Duration::Years(n) => u64::from(n) * 365,
-        }
-    }
 }
 
 impl fmt::Display for Duration {

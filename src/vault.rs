@@ -231,13 +231,6 @@ impl Vault {
         cache.files.extend(parsed);
     }
 
-    /// Scan and parse the whole vault, in parallel. Contacts come back in path order.
-    pub fn load(&self) -> (Vec<Contact>, Vec<Problem>) {
-        let mut cache = Cache::default();
-        self.sync(&mut cache);
-        cache.contents()
-    }
-
     /// Scan, parse and schedule.
     pub fn agenda(&self, today: NaiveDate) -> Agenda {
         let mut cache = Cache::default();
@@ -327,11 +320,6 @@ impl Cache {
                 .flat_map(|c| c.parsed.problems.iter().cloned()),
         );
         problems
-    }
-
-    /// Contacts (cloned) and problems, for commands that need to own them.
-    pub fn contents(&self) -> (Vec<Contact>, Vec<Problem>) {
-        (self.contacts().cloned().collect(), self.problems())
     }
 
     pub fn len(&self) -> usize {

@@ -271,10 +271,6 @@ impl<C: Clock> Session<C> {
     pub fn is_pending(&self) -> bool {
         self.pending.is_some()
     }
-
-    pub fn today(&self) -> NaiveDate {
-        self.today
-    }
 }
 
 /// `contacts/jane.md changed`, `3 files changed`.
