@@ -308,6 +308,19 @@ enum Guard {
     Poll(Debouncer<PollWatcher, NoCache>),
 }
 
+/// A watcher start-up error in words, with a hint where one helps.
+fn start_error(root: &Path, e: &notify::Error) -> anyhow::Error {
+    if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+        anyhow!(
+            "too many folders to watch: the inotify watch limit is reached.\n\
+             Raise it with `sudo sysctl fs.inotify.max_user_watches=524288` (add the setting to \
+             /etc/sysctl.d/ to keep it), or run `touchbase watch --poll`."
+        )
+    } else {
+        anyhow!("cannot watch {}: {e}", root.display())
+    }
+}
+
 fn start_watcher(root: &Path, opts: &Options, tx: mpsc::Sender<Msg>) -> Result<Guard> {
     // The debouncer checks for due events every tick: a short tick keeps a save's delay close to
     // the debounce time itself (notify's default tick is a quarter of it).
@@ -315,17 +328,7 @@ fn start_watcher(root: &Path, opts: &Options, tx: mpsc::Sender<Msg>) -> Result<G
     let handler = move |r: DebounceEventResult| {
         let _ = tx.send(Msg::Fs(r));
     };
-    let watch_err = |e: notify::Error| -> anyhow::Error {
-        if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
-            anyhow!(
-                "too many folders to watch: the inotify watch limit is reached.\n\
-                 Raise it with `sudo sysctl fs.inotify.max_user_watches=524288` (add the setting to \
-                 /etc/sysctl.d/ to keep it), or run `touchbase watch --poll`."
-            )
-        } else {
-            anyhow!("cannot watch {}: {e}", root.display())
-        }
-    };
+    let watch_err = |e: notify::Error| start_error(root, &e);
     Ok(match opts.poll {
         Some(interval) => {
             let config = notify::Config::default().with_poll_interval(interval);
@@ -542,6 +545,20 @@ mod tests {
             fs::write(p, text).unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn the_watch_limit_error_says_how_to_raise_it() {
+        let e = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
+        let text = start_error(Path::new("/v"), &e).to_string();
+        assert!(text.contains("fs.inotify.max_user_watches"), "{text}");
+        assert!(text.contains("--poll"), "{text}");
+        let other = notify::Error::path_not_found().add_path(PathBuf::from("/v"));
+        assert!(
+            start_error(Path::new("/v"), &other)
+                .to_string()
+                .starts_with("cannot watch /v")
+        );
     }
 
     #[test]
