@@ -40,12 +40,9 @@ fn shown(c: &Contact) -> String {
 }
 
 /// The contact `query` names.
-pub fn find<'a, C: AsRef<Contact>>(
-    contacts: &'a [C],
-    query: &str,
-) -> Result<&'a Contact, LookupError> {
+pub fn find<'a>(contacts: &[&'a Contact], query: &str) -> Result<&'a Contact, LookupError> {
     let q = query.trim().to_lowercase();
-    let all = || contacts.iter().map(AsRef::as_ref);
+    let all = || contacts.iter().copied();
     let pick = |matches: Vec<&'a Contact>| -> Option<Result<&'a Contact, LookupError>> {
         match matches.len() {
             0 => None,
@@ -117,7 +114,7 @@ mod tests {
 
     #[test]
     fn lookups() {
-        let contacts = vec![
+        let contacts = [
             c("Jane Doe", "contacts/jane-doe.md"),
             c("Janet Smith", "contacts/janet.md"),
             c("Bob Baker", "leads/bob.md"),
@@ -125,6 +122,7 @@ mod tests {
             c("Al", "al.md"),
             c("Alan Alda", "alan.md"),
         ];
+        let contacts: Vec<&Contact> = contacts.iter().collect();
         let found = |q: &str| find(&contacts, q).map(|c| c.name.as_str());
         assert_eq!(found("jane-doe"), Ok("Jane Doe"));
         assert_eq!(found("JANE DOE"), Ok("Jane Doe"));

@@ -222,10 +222,4 @@ pub struct Contact {
     pub with_next: Vec<usize>,
 }
 
-impl AsRef<Contact> for Contact {
-    fn as_ref(&self) -> &Contact {
-        self
-    }
-}
-
 pub const DEFAULT_STAGE: &str = "prospect";

@@ -73,11 +73,5 @@ impl fmt::Display for Problem {
 
 /// Problems sort by path, then line, so output is stable.
 pub fn sort(problems: &mut [Problem]) {
-    problems.sort_by(|a, b| {
-        (a.path.as_str(), a.line, a.kind.to_string()).cmp(&(
-            b.path.as_str(),
-            b.line,
-            b.kind.to_string(),
-        ))
-    });
+    problems.sort_by_cached_key(|p| (p.path.clone(), p.line, p.kind.to_string()));
 }

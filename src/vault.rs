@@ -163,8 +163,8 @@ impl Vault {
 
     /// Bring `cache` up to date with the whole vault: walk it, re-read files whose size or
     /// modification time changed (all of them for an empty cache), drop files that are gone.
-    /// Returns the walk's own problems and the paths that changed.
-    pub fn sync(&self, cache: &mut Cache) -> (Vec<Problem>, Vec<String>) {
+    /// The walk's own problems are kept in the cache. Returns the paths that changed.
+    pub fn sync(&self, cache: &mut Cache) -> Vec<String> {
         let (files, problems) = self.scan();
         let mut seen = HashSet::with_capacity(files.len());
         let mut stale = Vec::new();
@@ -189,9 +189,9 @@ impl Vault {
         }
         changed.extend(stale.iter().map(|(rel, _)| rel.clone()));
         self.read_into(cache, stale);
-        cache.walk_problems = problems.clone();
+        cache.walk_problems = problems;
         changed.sort();
-        (problems, changed)
+        changed
     }
 
     /// Re-read just these vault-relative paths: a file that is gone (or now excluded) leaves
@@ -200,15 +200,17 @@ impl Vault {
         let mut stale = Vec::new();
         for rel in rels {
             let abs = self.root.join(rel);
-            let is_file = fs::metadata(&abs).is_ok_and(|m| m.is_file());
-            if self.is_excluded(rel) || !is_file {
-                cache.files.remove(rel);
-            } else if cache
-                .files
-                .get(rel)
-                .is_none_or(|c| c.stamp != Stamp::of(&abs))
-            {
-                stale.push((rel.clone(), abs));
+            let meta = fs::metadata(&abs).ok().filter(fs::Metadata::is_file);
+            match meta {
+                Some(m) if !self.is_excluded(rel) => {
+                    let stamp = Stamp::from_metadata(&m);
+                    if cache.files.get(rel).is_none_or(|c| c.stamp != Some(stamp)) {
+                        stale.push((rel.clone(), abs));
+                    }
+                }
+                _ => {
+                    cache.files.remove(rel);
+                }
             }
         }
         self.read_into(cache, stale);
@@ -279,11 +281,14 @@ struct Stamp {
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
-        let m = fs::metadata(path).ok()?;
-        Some(Stamp {
+        fs::metadata(path).ok().map(|m| Stamp::from_metadata(&m))
+    }
+
+    fn from_metadata(m: &fs::Metadata) -> Stamp {
+        Stamp {
             size: m.len(),
             modified: m.modified().ok(),
-        })
+        }
     }
 }
 
@@ -346,11 +351,6 @@ pub fn relative(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-/// Read and parse one file, at most 4 MiB of it.
-pub fn read_contact(rel: &str, abs: &Path, channels: &Channels) -> Parsed {
-    read_stamped(rel, abs, channels).1
-}
-
 /// Read and parse one file, with the stamp it had when it was opened. A file that vanished
 /// since it was listed (a save by rename, a delete) is simply gone: no contact, no problem. Stamping before reading
 /// means a save during the read leaves the cache entry stale, so the next sync reads it again.
@@ -383,11 +383,7 @@ fn read_limited(abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
         }
         Err(e) => return Err(read_err(e)),
     };
-    let meta = file.metadata().map_err(read_err)?;
-    let stamp = Stamp {
-        size: meta.len(),
-        modified: meta.modified().ok(),
-    };
+    let stamp = Stamp::from_metadata(&file.metadata().map_err(read_err)?);
     if stamp.size > MAX_FILE_BYTES {
         let mut head = [0u8; 6];
         let n = file.read(&mut head).map_err(read_err)?;
@@ -509,7 +505,8 @@ mod tests {
     #[test]
     fn a_file_that_vanished_before_the_read_is_gone_not_a_problem() {
         let dir = tempfile::TempDir::new().unwrap();
-        let parsed = read_contact("gone.md", &dir.path().join("gone.md"), &Channels::default());
+        let (_, parsed) =
+            read_stamped("gone.md", &dir.path().join("gone.md"), &Channels::default());
         assert!(parsed.contact.is_none());
         assert_eq!(parsed.problems, vec![]);
     }
@@ -585,12 +582,12 @@ mod tests {
         write("b.md", "---\nname: Bea\n---\n");
         let vault = Vault::open(dir.path()).unwrap();
         let mut cache = Cache::default();
-        assert_eq!(vault.sync(&mut cache).1, vec!["a.md", "b.md"]);
-        assert_eq!(vault.sync(&mut cache).1, Vec::<String>::new());
+        assert_eq!(vault.sync(&mut cache), vec!["a.md", "b.md"]);
+        assert_eq!(vault.sync(&mut cache), Vec::<String>::new());
         write("b.md", "---\nname: Beatrice\n---\n");
-        assert_eq!(vault.sync(&mut cache).1, vec!["b.md"]);
+        assert_eq!(vault.sync(&mut cache), vec!["b.md"]);
         fs::remove_file(dir.path().join("a.md")).unwrap();
-        assert_eq!(vault.sync(&mut cache).1, vec!["a.md"]);
+        assert_eq!(vault.sync(&mut cache), vec!["a.md"]);
         let names: Vec<&str> = cache.contacts().map(|c| c.name.as_str()).collect();
         assert_eq!(names, vec!["Beatrice"]);
     }

@@ -204,15 +204,19 @@ impl<C: Clock> Session<C> {
             })
             .collect();
         let mut changed = files.clone();
-        if changes.contains(&Change::Walk) {
+        let walked = changes.contains(&Change::Walk);
+        if walked {
             // A folder came or went: only the walk knows what is in it.
-            changed.extend(self.vault.sync(&mut self.cache).1);
+            changed.extend(self.vault.sync(&mut self.cache));
         } else {
             self.vault
                 .refresh(&mut self.cache, &files.into_iter().collect::<Vec<_>>());
         }
         let first = self.write(describe(&changed), started)?;
-        let (_, missed) = self.vault.sync(&mut self.cache);
+        if walked {
+            return Ok(first);
+        }
+        let missed = self.vault.sync(&mut self.cache);
         if missed.is_empty() {
             return Ok(first);
         }

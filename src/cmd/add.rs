@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     );
     let path = vault.root.join(&rel);
 
-    for c in &loaded.contacts {
+    for c in loaded.cache.contacts() {
         if c.name.eq_ignore_ascii_case(&name) {
             eprintln!("warning: {} already has the name {}", c.path, c.name);
         }

@@ -10,8 +10,8 @@ pub fn run(ctx: &Context) -> Result<Code> {
     let mut loaded = Loaded::open(ctx)?;
     let agenda = loaded.vault.agenda_from(&mut loaded.cache, ctx.today);
     let mut stages: Vec<(&str, &str)> = loaded
-        .contacts
-        .iter()
+        .cache
+        .contacts()
         .filter(|c| !loaded.vault.config.knows_stage(&c.stage))
         .map(|c| (c.path.as_str(), c.stage.as_str()))
         .collect();

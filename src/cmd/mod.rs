@@ -46,7 +46,6 @@ impl Context {
 pub struct Loaded {
     pub vault: Vault,
     pub cache: crate::vault::Cache,
-    pub contacts: Vec<crate::model::Contact>,
 }
 
 impl Loaded {
@@ -54,17 +53,13 @@ impl Loaded {
         let vault = ctx.open_vault()?;
         let mut cache = crate::vault::Cache::default();
         vault.sync(&mut cache);
-        let contacts = cache.contacts().cloned().collect();
-        Ok(Loaded {
-            vault,
-            cache,
-            contacts,
-        })
+        Ok(Loaded { vault, cache })
     }
 
     /// The contact `query` names; an unknown or ambiguous name is an error listing candidates.
     pub fn find(&self, query: &str) -> Result<&crate::model::Contact> {
-        crate::lookup::find(&self.contacts, query).map_err(|e| {
+        let contacts: Vec<&crate::model::Contact> = self.cache.contacts().collect();
+        crate::lookup::find(&contacts, query).map_err(|e| {
             let broken = self.cache.problems().len();
             if broken > 0 && matches!(e, crate::lookup::LookupError::Unknown { .. }) {
                 anyhow::anyhow!("{e}\n({broken} files have problems and are not searched: run `touchbase check`)")
