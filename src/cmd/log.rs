@@ -138,25 +138,20 @@ fn check_result(
             t.next.clone(),
         )
     };
-    let mut remaining: Vec<_> = new.touches.iter().map(key).collect();
+    // Take each old touch out of the new list; what is left is what the edit added. (An entry
+    // identical to an old one, such as a second voicemail that day, is still one addition.)
+    let mut added: Vec<_> = new.touches.iter().map(key).collect();
     let mut kept = true;
     for t in &old.touches {
-        match remaining.iter().position(|n| *n == key(t)) {
+        match added.iter().position(|n| *n == key(t)) {
             Some(i) => {
-                remaining.remove(i);
+                added.remove(i);
             }
             None => kept = false,
         }
     }
-    let added: Vec<_> = new
-        .touches
-        .iter()
-        .filter(|t| remaining.contains(&key(t)))
-        .collect();
-    let right_touch = added.len() == 1
-        && added[0].date == entry.date
-        && Some(added[0].channel) == channels.lookup(&entry.word)
-        && added[0].channel != Channel::Other;
+    let right_touch = matches!(added.as_slice(), [(date, _, channel, ..)]
+        if *date == entry.date && Some(*channel) == channels.lookup(&entry.word) && *channel != Channel::Other);
     if !kept || !right_touch {
         return Err(refuse("the touch log would change in other ways"));
     }

@@ -395,3 +395,21 @@ fn an_appended_touch_merges_cleanly_with_an_edit_to_the_previous_entry() {
         "---\nname: Jo\n---\n# Jo\n\n## 2026-11-10 call - first\ncorrected note\n\n## 2026-11-24 email - second\n\n"
     );
 }
+
+#[test]
+fn the_same_touch_can_be_logged_twice_in_a_day() {
+    // Two voicemails on one day: identical headings, both recorded.
+    let vault = vault_with(&[("vi.md", b"---\nname: Vi\n---\n")]);
+    touchbase(vault.path())
+        .args(["log", "vi", "voicemail"])
+        .assert()
+        .success();
+    touchbase(vault.path())
+        .args(["log", "vi", "voicemail"])
+        .assert()
+        .success();
+    assert_eq!(
+        read(vault.path(), "vi.md"),
+        "---\nname: Vi\n---\n## 2026-11-24 voicemail\n\n## 2026-11-24 voicemail\n\n"
+    );
+}
