@@ -31,6 +31,13 @@ pub struct Global {
     /// Print nothing but errors
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Also print how many files were read and how many came from the cache
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Read every file instead of reusing what the cache holds for unchanged ones
+    #[arg(long, global = true, env = "TOUCHBASE_NO_CACHE",
+          value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
 }
 
 fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A calendar duration. Months and years are calendar units that clamp to the month's end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,6 +110,13 @@ impl FromStr for Cadence {
         } else {
             s.parse().map(Cadence::Every)
         }
+    }
+}
+
+/// Written as the user would write it (`3w`, `never`), so it reads back with `FromStr`.
+impl Serialize for Cadence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -136,6 +136,14 @@ impl Channels {
             .collect()
     }
 
+    /// Every word and its channel, sorted: what parsing depends on, as a cache key.
+    pub fn table(&self) -> Vec<(String, Channel)> {
+        let mut table: Vec<(String, Channel)> =
+            self.words.iter().map(|(w, c)| (w.clone(), *c)).collect();
+        table.sort_unstable();
+        table
+    }
+
     /// The channel a single word names, if any.
     pub fn lookup(&self, word: &str) -> Option<Channel> {
         if word.bytes().all(|b| !b.is_ascii_uppercase()) {
@@ -147,8 +155,9 @@ impl Channels {
 }
 
 /// One dated heading in a contact's touch log (or the `met` entry).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touch {
+    #[serde(with = "day_number")]
     pub date: NaiveDate,
     pub time: Option<NaiveTime>,
     pub channel: Channel,
@@ -176,15 +185,16 @@ impl Touch {
 }
 
 /// An agreed next step: when, optionally how, and what.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextStep {
+    #[serde(with = "day_number")]
     pub date: NaiveDate,
     pub channel: Option<Channel>,
     pub text: String,
 }
 
 /// A yearly reminder date. `year` is known when the user gave a full date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Yearly {
     pub month: u32,
     pub day: u32,
@@ -192,7 +202,7 @@ pub struct Yearly {
 }
 
 /// A contact as read from one Markdown file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     /// Vault-relative path with `/` separators.
     pub path: String,
@@ -223,3 +233,20 @@ pub struct Contact {
 }
 
 pub const DEFAULT_STAGE: &str = "prospect";
+
+/// A date stored as its day number (days since 1 January of year 1), for the parse cache:
+/// reading back a number is far cheaper than parsing a date string, and the cache holds one
+/// per touch.
+mod day_number {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(date.num_days_from_ce())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let days = i32::deserialize(d)?;
+        NaiveDate::from_num_days_from_ce_opt(days).ok_or_else(|| D::Error::custom("bad day"))
+    }
+}

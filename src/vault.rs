@@ -20,6 +20,8 @@ use crate::problem::{Kind, MAX_FILE_BYTES, Problem};
 use crate::render;
 use crate::schedule::{self, Agenda};
 
+mod store;
+
 /// A vault folder and its resolved configuration.
 #[derive(Clone, Debug)]
 pub struct Vault {
@@ -95,7 +97,6 @@ impl Vault {
         let mut files = Vec::new();
         let walker = WalkDir::new(&self.root)
             .follow_links(true)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
                 if e.depth() == 0 {
@@ -151,6 +152,8 @@ impl Vault {
                 }
             }
         }
+        // Sorted here rather than by the walker, which compares file names far more slowly.
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if followed_dir_link {
             // A link to a folder inside the vault shows its files twice: keep the first path.
             let mut seen = HashSet::new();
@@ -166,18 +169,16 @@ impl Vault {
     /// The walk's own problems are kept in the cache. Returns the paths that changed.
     pub fn sync(&self, cache: &mut Cache) -> Vec<String> {
         let (files, problems) = self.scan();
-        let mut seen = HashSet::with_capacity(files.len());
-        let mut stale = Vec::new();
-        for (rel, abs) in files {
-            let fresh = cache
-                .files
-                .get(&rel)
-                .is_some_and(|c| c.stamp == Stamp::of(&abs));
-            if !fresh {
-                stale.push((rel.clone(), abs));
-            }
-            seen.insert(rel);
-        }
+        let seen: HashSet<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+        let stale: Vec<(String, PathBuf)> = files
+            .into_par_iter()
+            .filter(|(rel, abs)| {
+                cache
+                    .files
+                    .get(rel)
+                    .is_none_or(|c| c.stamp != Stamp::of(abs))
+            })
+            .collect();
         let mut changed: Vec<String> = cache
             .files
             .keys()
@@ -217,6 +218,13 @@ impl Vault {
     }
 
     fn read_into(&self, cache: &mut Cache, files: Vec<(String, PathBuf)>) {
+        if files.is_empty() {
+            return;
+        }
+        cache
+            .first_read
+            .get_or_insert_with(std::time::SystemTime::now);
+        cache.reads += files.len();
         let channels = &self.config.channels;
         let parsed: Vec<(String, Cached)> = files
             .into_par_iter()
@@ -226,11 +234,27 @@ impl Vault {
                     stamp,
                     parsed,
                     scheduled: None,
+                    stored: false,
                 };
                 (rel, cached)
             })
             .collect();
         cache.files.extend(parsed);
+    }
+
+    /// A cache for this vault. With `dir`, it is kept on disk in that folder between runs
+    /// (see `Cache::save`), and what is stored there for this vault is loaded now.
+    pub fn cache(&self, dir: Option<&Path>) -> Cache {
+        let mut cache = Cache::default();
+        let store = dir.and_then(|d| store::Store::new(d, &self.root, &self.config.channels));
+        if let Some(store) = store {
+            let entries = store.load();
+            cache.on_disk = entries.len();
+            // Stored in path order, so the map is built in bulk rather than key by key.
+            cache.files = entries.into_iter().collect();
+            cache.store = Some(store);
+        }
+        cache
     }
 
     /// Scan, parse and schedule.
@@ -246,14 +270,14 @@ impl Vault {
     /// reschedules one contact, then only sorts. A cache belongs to one vault and its config
     /// (the watcher starts a new cache when the config changes).
     pub fn agenda_from(&self, cache: &mut Cache, today: NaiveDate) -> Agenda {
-        for c in cache.files.values_mut() {
+        cache.files.par_iter_mut().for_each(|(_, c)| {
             let Some(contact) = &c.parsed.contact else {
-                continue;
+                return;
             };
             if c.scheduled.as_ref().is_none_or(|(date, _)| *date != today) {
                 c.scheduled = Some((today, schedule::entries(contact, today, &self.config)));
             }
-        }
+        });
         let entries = cache
             .files
             .values()
@@ -272,11 +296,16 @@ impl Vault {
     }
 }
 
-/// What identifies a version of a file cheaply: its size and modification time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What identifies a version of a file cheaply: its size and modification time, and on Unix
+/// also its inode and status-change time, which no tool can set back (a restored modification
+/// time, or a save by rename that keeps size and time, still changes the stamp).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Stamp {
     size: u64,
-    modified: Option<std::time::SystemTime>,
+    /// Seconds and nanoseconds since the Unix epoch.
+    modified: (i64, u32),
+    changed: (i64, u32),
+    inode: u64,
 }
 
 impl Stamp {
@@ -284,11 +313,41 @@ impl Stamp {
         fs::metadata(path).ok().map(|m| Stamp::from_metadata(&m))
     }
 
+    #[cfg(unix)]
     fn from_metadata(m: &fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let nanos = |n: i64| u32::try_from(n).unwrap_or(0);
         Stamp {
             size: m.len(),
-            modified: m.modified().ok(),
+            modified: (m.mtime(), nanos(m.mtime_nsec())),
+            changed: (m.ctime(), nanos(m.ctime_nsec())),
+            inode: m.ino(),
         }
+    }
+
+    #[cfg(not(unix))]
+    fn from_metadata(m: &fs::Metadata) -> Stamp {
+        let modified = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or((0, 0), |d| {
+                (
+                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                    d.subsec_nanos(),
+                )
+            });
+        Stamp {
+            size: m.len(),
+            modified,
+            changed: modified,
+            inode: 0,
+        }
+    }
+
+    /// The later of the modification and status-change times.
+    fn newest(&self) -> (i64, u32) {
+        self.modified.max(self.changed)
     }
 }
 
@@ -298,6 +357,8 @@ struct Cached {
     parsed: Parsed,
     /// The contact's agenda entries and the date they are for; recomputed when the date differs.
     scheduled: Option<(NaiveDate, schedule::Entries)>,
+    /// True when this version is in the cache file on disk.
+    stored: bool,
 }
 
 /// Parsed files keyed by vault-relative path. `due` starts from an empty one; `watch` keeps one
@@ -306,6 +367,14 @@ struct Cached {
 pub struct Cache {
     files: std::collections::BTreeMap<String, Cached>,
     walk_problems: Vec<Problem>,
+    /// How many files were read (not taken from the cache) since the cache was made.
+    reads: usize,
+    /// When the first of those reads began; `None` before any.
+    first_read: Option<std::time::SystemTime>,
+    /// The cache file on disk, if this cache is kept between runs.
+    store: Option<store::Store>,
+    /// How many entries the cache file on disk holds.
+    on_disk: usize,
 }
 
 impl Cache {
@@ -331,6 +400,36 @@ impl Cache {
         self.files.len()
     }
 
+    /// How many files were read rather than taken from the cache.
+    pub fn reads(&self) -> usize {
+        self.reads
+    }
+
+    /// The cache file on disk, if this cache is kept between runs.
+    pub fn store_path(&self) -> Option<&Path> {
+        self.store.as_ref().map(|s| s.path.as_path())
+    }
+
+    /// Write the cache to disk if it is kept there and has learned something since it was
+    /// loaded or last saved. Returns how many files the cache file now holds, or `None` when
+    /// nothing was written.
+    pub fn save(&mut self) -> io::Result<Option<usize>> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        let limit = store::racy_limit(self.first_read);
+        let stored = self.files.values().filter(|c| c.stored).count();
+        let learned = self
+            .files
+            .values()
+            .any(|c| !c.stored && store::storable(c, limit));
+        if !learned && stored == self.on_disk {
+            return Ok(None);
+        }
+        self.on_disk = store.save(&mut self.files, limit)?;
+        Ok(Some(self.on_disk))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -344,6 +443,13 @@ const ELOOP: i32 = 62;
 /// `path` relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    // The common case, a clean Unix path, needs no splitting into components.
+    if cfg!(unix)
+        && let Some(s) = rel.to_str()
+        && s.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+    {
+        return s.to_string();
+    }
     let parts: Vec<_> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -375,11 +481,7 @@ fn read_limited(abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     let mut file = match fs::File::open(abs) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let gone = Stamp {
-                size: 0,
-                modified: None,
-            };
-            return Ok((gone, None));
+            return Ok((Stamp::default(), None));
         }
         Err(e) => return Err(read_err(e)),
     };
@@ -572,6 +674,22 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"one");
         let leftovers = fs::read_dir(dir.path().join("new")).unwrap().count();
         assert_eq!(leftovers, 1, "no temp file left behind");
+    }
+
+    #[test]
+    fn files_changed_just_before_they_were_read_are_not_stored() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = tempfile::TempDir::new().unwrap();
+        fs::write(dir.path().join("a.md"), "---\nname: Ann\n---\n").unwrap();
+        fs::write(dir.path().join("b.md"), "---\nname: Bea\n---\n").unwrap();
+        let vault = Vault::open(dir.path()).unwrap();
+        let mut cache = vault.cache(Some(store.path()));
+        vault.sync(&mut cache);
+        // Both were written within the last 3 seconds: a second save in the same clock tick
+        // could keep their stamps, so they are read again next time rather than trusted.
+        assert_eq!(cache.save().unwrap(), None);
+        let again = vault.cache(Some(store.path()));
+        assert_eq!(again.len(), 0);
     }
 
     #[test]

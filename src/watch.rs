@@ -153,14 +153,19 @@ pub struct Session<C: Clock> {
 }
 
 impl<C: Clock> Session<C> {
-    /// Open the vault, read everything, and write DUE.md (unless git is busy).
-    pub fn start(root: &Path, clock: C) -> Result<(Self, Option<Report>)> {
+    /// Open the vault, read everything (unchanged files from the cache kept in `cache_dir`,
+    /// which is then saved), and write DUE.md (unless git is busy).
+    pub fn start(
+        root: &Path,
+        clock: C,
+        cache_dir: Option<&Path>,
+    ) -> Result<(Self, Option<Report>)> {
         let vault = Vault::open(root)?;
         let today = clock.today();
         let mut s = Session {
             git_dir: git_dir(&vault.root),
+            cache: vault.cache(cache_dir),
             vault,
-            cache: Cache::default(),
             clock,
             today,
             pending: None,
@@ -168,7 +173,13 @@ impl<C: Clock> Session<C> {
         };
         let started = Instant::now();
         s.vault.sync(&mut s.cache);
-        let report = s.write(format!("read {} files", s.cache.len()), started)?;
+        // A cache that cannot be saved only makes the next start slower.
+        let _ = s.cache.save();
+        let why = match s.cache.len() - s.cache.reads() {
+            0 => format!("read {} files", s.cache.reads()),
+            cached => format!("read {} files, {cached} from the cache", s.cache.reads()),
+        };
+        let report = s.write(why, started)?;
         Ok((s, report))
     }
 
@@ -295,6 +306,8 @@ pub struct Options {
     /// Poll every this often instead of using native events (network and synced folders).
     pub poll: Option<Duration>,
     pub quiet: bool,
+    /// Where the parse cache is kept between runs, if anywhere.
+    pub cache_dir: Option<PathBuf>,
 }
 
 enum Msg {
@@ -451,7 +464,7 @@ pub fn run<C: Clock>(root: &Path, clock: C, opts: &Options) -> Result<()> {
     let root = std::fs::canonicalize(root)
         .with_context(|| format!("cannot open the vault {}", root.display()))?;
     let guard = start_watcher(&root, opts, tx)?;
-    let (mut session, first) = Session::start(&root, clock)?;
+    let (mut session, first) = Session::start(&root, clock, opts.cache_dir.as_deref())?;
     let agenda_file = session.vault.config.agenda_file.clone();
     let say = |report: Option<Report>| {
         if let Some(r) = report {
@@ -602,7 +615,7 @@ mod tests {
     fn the_date_rolls_over_at_midnight_without_file_changes() {
         let dir = vault_with(&[("a.md", "---\nname: Ann\n---\n## 2026-11-03 call\n")]);
         let clock = TestClock(Cell::new(d("2026-11-24")));
-        let (mut s, report) = Session::start(dir.path(), &clock).unwrap();
+        let (mut s, report) = Session::start(dir.path(), &clock, None).unwrap();
         assert!(report.is_some());
         let due = || fs::read_to_string(dir.path().join("DUE.md")).unwrap();
         assert!(due().contains("# Follow-ups for Tuesday 24 November 2026"));
@@ -617,13 +630,32 @@ mod tests {
     }
 
     #[test]
+    fn a_restart_takes_unchanged_files_from_the_cache() {
+        let dir = vault_with(&[
+            ("a.md", "---\nname: Ann\n---\n## 2026-11-03 call\n"),
+            ("b.md", "---\nname: Bea\n---\n"),
+        ]);
+        let cache = tempfile::TempDir::new().unwrap();
+        // Files changed in the last 3 seconds are not cached.
+        std::thread::sleep(std::time::Duration::from_millis(3100));
+        let clock = TestClock(Cell::new(d("2026-11-24")));
+        let (_, first) = Session::start(dir.path(), &clock, Some(cache.path())).unwrap();
+        assert_eq!(first.unwrap().why, "read 2 files");
+        let due = fs::read_to_string(dir.path().join("DUE.md")).unwrap();
+        fs::remove_file(dir.path().join("DUE.md")).unwrap();
+        let (_, second) = Session::start(dir.path(), &clock, Some(cache.path())).unwrap();
+        assert_eq!(second.unwrap().why, "read 0 files, 2 from the cache");
+        assert_eq!(fs::read_to_string(dir.path().join("DUE.md")).unwrap(), due);
+    }
+
+    #[test]
     fn writes_wait_for_git_operations_to_end() {
         let dir = vault_with(&[
             ("a.md", "---\nname: Ann\n---\n"),
             (".git/HEAD", "ref: refs/heads/main\n"),
         ]);
         let clock = TestClock(Cell::new(d("2026-11-24")));
-        let (mut s, _) = Session::start(dir.path(), &clock).unwrap();
+        let (mut s, _) = Session::start(dir.path(), &clock, None).unwrap();
         let before = fs::read_to_string(dir.path().join("DUE.md")).unwrap();
         for marker in [
             "index.lock",
@@ -663,7 +695,7 @@ mod tests {
     fn a_changed_path_is_reread_and_missed_files_are_caught() {
         let dir = vault_with(&[("a.md", "---\nname: Ann\n---\n")]);
         let clock = TestClock(Cell::new(d("2026-11-24")));
-        let (mut s, _) = Session::start(dir.path(), &clock).unwrap();
+        let (mut s, _) = Session::start(dir.path(), &clock, None).unwrap();
         // An event for a.md, and a file nobody told us about (as when inotify misses a file
         // written right after its folder was made).
         fs::write(dir.path().join("a.md"), "---\nname: Anna\n---\n").unwrap();
@@ -689,7 +721,7 @@ mod tests {
     fn a_broken_config_keeps_the_previous_settings() {
         let dir = vault_with(&[("a.md", "---\nname: Ann\n---\n")]);
         let clock = TestClock(Cell::new(d("2026-11-24")));
-        let (mut s, _) = Session::start(dir.path(), &clock).unwrap();
+        let (mut s, _) = Session::start(dir.path(), &clock, None).unwrap();
         fs::write(
             dir.path().join("touchbase.toml"),
             "[agenda]\nhorizon = \"soon\"\n",

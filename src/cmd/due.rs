@@ -11,18 +11,18 @@ use crate::vault::Written;
 
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
     let vault = ctx.open_vault()?;
+    let mut cache = ctx.load(&vault);
     if args.json || args.stdout {
-        let agenda = vault.agenda(ctx.today);
+        let agenda = vault.agenda_from(&mut cache, ctx.today);
         let text = if args.json {
             render::render_json(&agenda)
         } else {
             render::render_due(&agenda, vault.config.links)
         };
         print_stdout(&text)?;
+        exit_without_freeing(cache, agenda);
         return Ok(Code::Success);
     }
-    let mut cache = crate::vault::Cache::default();
-    vault.sync(&mut cache);
     let (agenda, written) = vault.rebuild(&mut cache, ctx.today)?;
     for p in &agenda.problems {
         eprintln!("warning: {p}");
@@ -39,7 +39,15 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
             vault.config.agenda_file
         );
     }
+    exit_without_freeing(cache, agenda);
     Ok(Code::Success)
+}
+
+/// The process ends right after `due`, and the operating system takes its memory back at once;
+/// freeing a large vault's parsed files one by one first took a sixth of a cached run.
+fn exit_without_freeing(cache: crate::vault::Cache, agenda: Agenda) {
+    std::mem::forget(cache);
+    std::mem::forget(agenda);
 }
 
 /// `3 overdue, 2 today, 5 upcoming, 1 problem`.

@@ -15,7 +15,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use crate::cli::Global;
-use crate::vault::Vault;
+use crate::vault::{Cache, Vault};
 
 /// Settings resolved once from flags, environment and defaults.
 pub struct Context {
@@ -24,6 +24,10 @@ pub struct Context {
     /// True when `--today` or `TOUCHBASE_TODAY` fixed the date.
     pub today_fixed: bool,
     pub quiet: bool,
+    pub verbose: bool,
+    /// Where the parse cache is kept between runs; `None` with `--no-cache` or when the user
+    /// has no cache folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Context {
@@ -34,25 +38,60 @@ impl Context {
             today: g.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
             today_fixed: g.today.is_some(),
             quiet: g.quiet,
+            verbose: g.verbose,
+            cache_dir: if g.no_cache { None } else { cache_dir() },
         }
     }
 
     pub fn open_vault(&self) -> Result<Vault> {
         Vault::open(&self.vault_dir)
     }
+
+    /// The vault's files, parsed: unchanged ones from the cache, the others read now; then the
+    /// cache is saved for the next run. A cache that cannot be written costs speed, not
+    /// correctness, so it is reported only with `--verbose`.
+    pub fn load(&self, vault: &Vault) -> Cache {
+        let mut cache = vault.cache(self.cache_dir.as_deref());
+        vault.sync(&mut cache);
+        let saved = cache.save();
+        if self.verbose {
+            let from_cache = cache.len() - cache.reads();
+            let store = cache
+                .store_path()
+                .map_or_else(|| "no cache".to_string(), |p| p.display().to_string());
+            eprintln!(
+                "touchbase: {} files: {} read, {from_cache} from the cache ({store})",
+                cache.len(),
+                cache.reads()
+            );
+            match saved {
+                Ok(Some(n)) => eprintln!("touchbase: cache saved: {n} files"),
+                Ok(None) => {}
+                Err(e) => eprintln!("touchbase: cannot write the cache: {e}"),
+            }
+        }
+        cache
+    }
+}
+
+/// `TOUCHBASE_CACHE_DIR`, else `touchbase` in the user's cache folder.
+fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("TOUCHBASE_CACHE_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::cache_dir().map(|d| d.join("touchbase")),
+    }
 }
 
 /// The vault read in full, for commands that look a contact up.
 pub struct Loaded {
     pub vault: Vault,
-    pub cache: crate::vault::Cache,
+    pub cache: Cache,
 }
 
 impl Loaded {
     pub fn open(ctx: &Context) -> Result<Loaded> {
         let vault = ctx.open_vault()?;
-        let mut cache = crate::vault::Cache::default();
-        vault.sync(&mut cache);
+        let cache = ctx.load(&vault);
         Ok(Loaded { vault, cache })
     }
 

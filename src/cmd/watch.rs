@@ -12,6 +12,7 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<Code> {
         debounce: args.debounce,
         poll: args.poll,
         quiet: ctx.quiet,
+        cache_dir: ctx.cache_dir.clone(),
     };
     if ctx.today_fixed {
         watch::run(&ctx.vault_dir, FixedClock(ctx.today), &opts)?;

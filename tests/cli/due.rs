@@ -125,7 +125,8 @@ fn due_never_changes_contact_files() {
 fn vault_and_today_come_from_the_environment() {
     let vault = fixture("basic");
     let mut cmd = assert_cmd::Command::cargo_bin("touchbase").unwrap();
-    cmd.env("TOUCHBASE_VAULT", vault.path())
+    cmd.env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
+        .env("TOUCHBASE_VAULT", vault.path())
         .env("TOUCHBASE_TODAY", "2026-11-25")
         .args(["due", "--json"]);
     let out = cmd.output().unwrap();

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixture vaults, with `--today` fixed.
 
+mod cache;
 mod due;
 mod problems;
 mod record;
@@ -12,6 +13,11 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 pub const TODAY: &str = "2026-11-24";
+
+/// Where the binary keeps its parse cache in tests: under the build folder, not the user's.
+pub fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache")
+}
 
 /// A copy of `tests/fixtures/<name>` in a temp folder.
 pub fn fixture(name: &str) -> TempDir {
@@ -53,6 +59,8 @@ pub fn touchbase(vault: &Path) -> Command {
     let mut cmd = Command::cargo_bin("touchbase").unwrap();
     cmd.env_remove("TOUCHBASE_VAULT")
         .env_remove("TOUCHBASE_TODAY")
+        .env_remove("TOUCHBASE_NO_CACHE")
+        .env("TOUCHBASE_CACHE_DIR", cache_dir())
         .env("NO_COLOR", "1")
         .arg("--vault")
         .arg(vault)

@@ -19,6 +19,7 @@ struct Watcher {
 impl Watcher {
     fn start(vault: &Path) -> Watcher {
         let mut child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
+            .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
             .env_remove("TOUCHBASE_VAULT")
             .env_remove("TOUCHBASE_TODAY")
             .arg("--vault")
@@ -231,6 +232,7 @@ fn a_burst_of_changes_causes_a_handful_of_rebuilds() {
 fn a_missing_vault_is_a_start_up_error() {
     let dir = tempfile::TempDir::new().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_touchbase"))
+        .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
         .arg("--vault")
         .arg(dir.path().join("nope"))
         .arg("watch")
@@ -246,6 +248,7 @@ fn poll_mode_sees_changes_too() {
     let vault = dir.path();
     fs::write(vault.join("a.md"), contact("Ann", "")).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
+        .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
         .arg("--vault")
         .arg(vault)
         .args([

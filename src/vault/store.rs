@@ -1,0 +1,200 @@
+//! The parse cache kept on disk between runs, so that a command on an unchanged vault walks it
+//! and compares stamps instead of parsing every file. One file per vault, in the user's cache
+//! folder, never in the vault. It is only ever a copy: a cache file that is missing, unreadable,
+//! damaged, written by another build of touchbase or for other channel words is ignored, and
+//! the files are read again.
+//!
+//! A file whose stamp is too recent is not stored ("racy", as git calls it): a second save in
+//! the same clock tick as the one that was read could leave size and times unchanged.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Cached, Stamp};
+use crate::model::{Channel, Channels, Contact};
+use crate::parse::Parsed;
+
+/// The first bytes of a cache file.
+const MAGIC: &[u8; 16] = b"touchbase cache\n";
+/// Bumped when the layout of what is stored changes.
+const FORMAT: u32 = 1;
+/// Entries per separately encoded chunk, so that loading decodes chunks in parallel.
+const CHUNK: usize = 256;
+/// A file changed less than this long before it was read is read again next time. Covers file
+/// systems with two-second timestamps.
+const RACY_SECS: i64 = 3;
+
+/// What a cache file was made from; it is used only when all of it matches.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Key {
+    format: u32,
+    /// This build of touchbase: its version and the size and time of its executable.
+    build: String,
+    /// The vault's canonical path.
+    root: String,
+    /// The channel words, the only part of the config that parsing depends on.
+    channels: Vec<(String, Channel)>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    rel: String,
+    stamp: Stamp,
+    contact: Option<Contact>,
+}
+
+/// `Entry`, borrowed, for writing: the encoding is the same.
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    rel: &'a str,
+    stamp: Stamp,
+    contact: Option<&'a Contact>,
+}
+
+/// The cache file of one vault.
+#[derive(Debug)]
+pub struct Store {
+    pub path: PathBuf,
+    key: Key,
+}
+
+impl Store {
+    /// The cache file for the vault at `root` in the folder `dir`; `None` when the vault or
+    /// the running executable cannot be identified.
+    pub fn new(dir: &Path, root: &Path, channels: &Channels) -> Option<Store> {
+        let root = fs::canonicalize(root).ok()?;
+        let exe = fs::metadata(std::env::current_exe().ok()?).ok()?;
+        let exe = Stamp::from_metadata(&exe);
+        let build = format!(
+            "{} {} {}.{:09}",
+            env!("CARGO_PKG_VERSION"),
+            exe.size,
+            exe.modified.0,
+            exe.modified.1
+        );
+        let root = root.to_string_lossy().into_owned();
+        let name = format!("vault-{:016x}.bin", fnv1a(root.as_bytes()));
+        Some(Store {
+            path: dir.join(name),
+            key: Key {
+                format: FORMAT,
+                build,
+                root,
+                channels: channels.table(),
+            },
+        })
+    }
+
+    /// The stored entries, or none if the file is missing, damaged or for another key.
+    pub fn load(&self) -> Vec<(String, Cached)> {
+        let Ok(bytes) = fs::read(&self.path) else {
+            return Vec::new();
+        };
+        self.decode(&bytes).unwrap_or_default()
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Option<Vec<(String, Cached)>> {
+        let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+        let (key, rest) = postcard::take_from_bytes::<Key>(rest).ok()?;
+        if key != self.key {
+            return None;
+        }
+        let chunks: Vec<&[u8]> = postcard::from_bytes(rest).ok()?;
+        let decoded: Option<Vec<Vec<Entry>>> = chunks
+            .par_iter()
+            .map(|chunk| postcard::from_bytes::<Vec<Entry>>(chunk).ok())
+            .collect();
+        let entries = decoded?.into_iter().flatten();
+        // Whatever is decoded must still make sense: a damaged file is dropped as a whole.
+        entries
+            .map(|e| {
+                let sound = e.contact.as_ref().is_none_or(|c| {
+                    c.path == e.rel && c.with_next.iter().all(|&i| i < c.touches.len())
+                });
+                sound.then(|| {
+                    let cached = Cached {
+                        stamp: Some(e.stamp),
+                        parsed: Parsed {
+                            contact: e.contact,
+                            problems: Vec::new(),
+                        },
+                        scheduled: None,
+                        stored: true,
+                    };
+                    (e.rel, cached)
+                })
+            })
+            .collect()
+    }
+
+    /// Write the entries of `files` that can be stored and mark them stored; the others are
+    /// marked not stored. Returns how many were written. The file is replaced by a rename, so
+    /// a reader never sees half of it.
+    pub fn save(
+        &self,
+        files: &mut BTreeMap<String, Cached>,
+        limit: (i64, u32),
+    ) -> io::Result<usize> {
+        let mut keep = Vec::new();
+        for (rel, c) in files.iter_mut() {
+            c.stored = storable(c, limit);
+            if c.stored {
+                keep.push(EntryRef {
+                    rel,
+                    stamp: c.stamp.unwrap_or_default(),
+                    contact: c.parsed.contact.as_ref(),
+                });
+            }
+        }
+        let chunks: Vec<Vec<u8>> = keep
+            .par_chunks(CHUNK)
+            .map(|chunk| postcard::to_allocvec(chunk).map_err(io::Error::other))
+            .collect::<io::Result<_>>()?;
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend(postcard::to_allocvec(&self.key).map_err(io::Error::other)?);
+        let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+        bytes.extend(postcard::to_allocvec(&chunks).map_err(io::Error::other)?);
+
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let tmp = self
+            .path
+            .with_extension(format!("tmp{}", std::process::id()));
+        let written = fs::write(&tmp, &bytes).and_then(|()| fs::rename(&tmp, &self.path));
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        written.map(|()| keep.len())
+    }
+}
+
+/// Stamp times from this one on (seconds and nanoseconds since the epoch) are too recent to
+/// store, for reads that began at `first_read`.
+pub fn racy_limit(first_read: Option<SystemTime>) -> (i64, u32) {
+    first_read.map_or((i64::MAX, 0), |t| {
+        let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        (secs - RACY_SECS, d.subsec_nanos())
+    })
+}
+
+/// True for an entry worth keeping: read without problems, and changed long enough before it
+/// was read (`limit`, from `racy_limit`) that a later change cannot hide behind the same stamp.
+pub fn storable(c: &Cached, limit: (i64, u32)) -> bool {
+    c.stamp.is_some_and(|stamp| {
+        stamp != Stamp::default() && stamp.newest() < limit && c.parsed.problems.is_empty()
+    })
+}
+
+/// FNV-1a, 64 bits: a stable name for a vault's cache file.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
