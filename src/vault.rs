@@ -168,29 +168,54 @@ impl Vault {
     /// modification time changed (all of them for an empty cache), drop files that are gone.
     /// The walk's own problems are kept in the cache. Returns the paths that changed.
     pub fn sync(&self, cache: &mut Cache) -> Vec<String> {
+        let survey = self.survey();
+        self.sync_with(cache, survey)
+    }
+
+    /// The cache for `dir` (see `cache`), brought up to date with the whole vault (see `sync`).
+    /// Loading the cache file and walking the vault overlap.
+    pub fn load(&self, dir: Option<&Path>) -> Cache {
+        let (mut cache, survey) = rayon::join(|| self.cache(dir), || self.survey());
+        self.sync_with(&mut cache, survey);
+        cache
+    }
+
+    /// Every file the walk finds, each with its stamp (taken in parallel), and the walk's
+    /// problems.
+    fn survey(&self) -> Survey {
         let (files, problems) = self.scan();
-        let seen: HashSet<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
-        let stale: Vec<(String, PathBuf)> = files
+        let files = files
             .into_par_iter()
-            .filter(|(rel, abs)| {
-                cache
-                    .files
-                    .get(rel)
-                    .is_none_or(|c| c.stamp != Stamp::of(abs))
+            .map(|(rel, abs)| {
+                let stamp = Stamp::of(&abs);
+                (rel, abs, stamp)
             })
             .collect();
-        let mut changed: Vec<String> = cache
-            .files
-            .keys()
-            .filter(|k| !seen.contains(*k))
-            .cloned()
-            .collect();
+        Survey { files, problems }
+    }
+
+    fn sync_with(&self, cache: &mut Cache, survey: Survey) -> Vec<String> {
+        let mut changed: Vec<String> = {
+            let seen: HashSet<&str> = survey.files.iter().map(|(rel, ..)| rel.as_str()).collect();
+            cache
+                .files
+                .keys()
+                .filter(|k| !seen.contains(k.as_str()))
+                .cloned()
+                .collect()
+        };
         for rel in &changed {
             cache.files.remove(rel);
         }
+        let stale: Vec<(String, PathBuf)> = survey
+            .files
+            .into_iter()
+            .filter(|(rel, _, stamp)| cache.files.get(rel).is_none_or(|c| c.stamp != *stamp))
+            .map(|(rel, abs, _)| (rel, abs))
+            .collect();
         changed.extend(stale.iter().map(|(rel, _)| rel.clone()));
         self.read_into(cache, stale);
-        cache.walk_problems = problems;
+        cache.walk_problems = survey.problems;
         changed.sort();
         changed
     }
@@ -349,6 +374,12 @@ impl Stamp {
     fn newest(&self) -> (i64, u32) {
         self.modified.max(self.changed)
     }
+}
+
+/// What a walk found: vault-relative path, absolute path and stamp of each file, and problems.
+struct Survey {
+    files: Vec<(String, PathBuf, Option<Stamp>)>,
+    problems: Vec<Problem>,
 }
 
 #[derive(Debug)]

@@ -160,19 +160,18 @@ impl<C: Clock> Session<C> {
         clock: C,
         cache_dir: Option<&Path>,
     ) -> Result<(Self, Option<Report>)> {
+        let started = Instant::now();
         let vault = Vault::open(root)?;
         let today = clock.today();
         let mut s = Session {
             git_dir: git_dir(&vault.root),
-            cache: vault.cache(cache_dir),
+            cache: vault.load(cache_dir),
             vault,
             clock,
             today,
             pending: None,
             reported: BTreeSet::new(),
         };
-        let started = Instant::now();
-        s.vault.sync(&mut s.cache);
         // A cache that cannot be saved only makes the next start slower.
         let _ = s.cache.save();
         let why = match s.cache.len() - s.cache.reads() {

@@ -51,8 +51,7 @@ impl Context {
     /// cache is saved for the next run. A cache that cannot be written costs speed, not
     /// correctness, so it is reported only with `--verbose`.
     pub fn load(&self, vault: &Vault) -> Cache {
-        let mut cache = vault.cache(self.cache_dir.as_deref());
-        vault.sync(&mut cache);
+        let mut cache = vault.load(self.cache_dir.as_deref());
         let saved = cache.save();
         if self.verbose {
             let from_cache = cache.len() - cache.reads();
