@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,10 +20,11 @@ use super::{Cached, Stamp};
 use crate::model::{Channel, Channels, Contact};
 use crate::parse::Parsed;
 
-/// The first bytes of a cache file.
+/// The first bytes of a cache file, which then holds: the `Key`, the number of chunks (u32),
+/// and each chunk as a byte string (a postcard-encoded `Vec<Entry>`), all in postcard.
 const MAGIC: &[u8; 16] = b"touchbase cache\n";
 /// Bumped when the layout of what is stored changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Entries per separately encoded chunk, so that loading decodes chunks in parallel.
 const CHUNK: usize = 256;
 /// A file changed less than this long before it was read is read again next time. Covers file
@@ -105,7 +106,16 @@ impl Store {
         if key != self.key {
             return None;
         }
-        let chunks: Vec<&[u8]> = postcard::from_bytes(rest).ok()?;
+        let (count, mut rest) = postcard::take_from_bytes::<u32>(rest).ok()?;
+        let mut chunks: Vec<&[u8]> = Vec::new();
+        for _ in 0..count {
+            let (chunk, after) = postcard::take_from_bytes::<&[u8]>(rest).ok()?;
+            chunks.push(chunk);
+            rest = after;
+        }
+        if !rest.is_empty() {
+            return None;
+        }
         let decoded: Option<Vec<Vec<Entry>>> = chunks
             .par_iter()
             .map(|chunk| postcard::from_bytes::<Vec<Entry>>(chunk).ok())
@@ -152,21 +162,28 @@ impl Store {
                 });
             }
         }
-        let chunks: Vec<Vec<u8>> = keep
-            .par_chunks(CHUNK)
-            .map(|chunk| postcard::to_allocvec(chunk).map_err(io::Error::other))
-            .collect::<io::Result<_>>()?;
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend(postcard::to_allocvec(&self.key).map_err(io::Error::other)?);
-        let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
-        bytes.extend(postcard::to_allocvec(&chunks).map_err(io::Error::other)?);
-
         let dir = self.path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
         let tmp = self
             .path
             .with_extension(format!("tmp{}", std::process::id()));
-        let written = fs::write(&tmp, &bytes).and_then(|()| fs::rename(&tmp, &self.path));
+        // Chunks are encoded and written one at a time: a vault's whole cache is never held
+        // twice in memory (this runs while `watch` holds every parsed file).
+        let write = |file: fs::File| -> io::Result<()> {
+            let mut out = io::BufWriter::new(file);
+            out.write_all(MAGIC)?;
+            let count = u32::try_from(keep.len().div_ceil(CHUNK)).map_err(io::Error::other)?;
+            postcard::to_io(&self.key, &mut out).map_err(io::Error::other)?;
+            postcard::to_io(&count, &mut out).map_err(io::Error::other)?;
+            for chunk in keep.chunks(CHUNK) {
+                let bytes = postcard::to_allocvec(chunk).map_err(io::Error::other)?;
+                postcard::to_io(bytes.as_slice(), &mut out).map_err(io::Error::other)?;
+            }
+            out.flush()
+        };
+        let written = fs::File::create(&tmp)
+            .and_then(write)
+            .and_then(|()| fs::rename(&tmp, &self.path));
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
         }
