@@ -269,7 +269,7 @@ impl Vault {
 
     /// A cache for this vault. With `dir`, it is kept on disk in that folder between runs
     /// (see `Cache::save`), and what is stored there for this vault is loaded now.
-    pub fn cache(&self, dir: Option<&Path>) -> Cache {
+    fn cache(&self, dir: Option<&Path>) -> Cache {
         let mut cache = Cache::default();
         let store = dir.and_then(|d| store::Store::new(d, &self.root, &self.config.channels));
         if let Some(store) = store {
@@ -352,16 +352,7 @@ impl Stamp {
 
     #[cfg(not(unix))]
     fn from_metadata(m: &fs::Metadata) -> Stamp {
-        let modified = m
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or((0, 0), |d| {
-                (
-                    i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-                    d.subsec_nanos(),
-                )
-            });
+        let modified = m.modified().map_or((0, 0), since_epoch);
         Stamp {
             size: m.len(),
             modified,
@@ -374,6 +365,15 @@ impl Stamp {
     fn newest(&self) -> (i64, u32) {
         self.modified.max(self.changed)
     }
+}
+
+/// Seconds and nanoseconds since the Unix epoch; (0, 0) for earlier times.
+fn since_epoch(t: std::time::SystemTime) -> (i64, u32) {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    (
+        i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        d.subsec_nanos(),
+    )
 }
 
 /// What a walk found: vault-relative path, absolute path and stamp of each file, and problems.

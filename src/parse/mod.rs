@@ -51,9 +51,7 @@ pub fn parse_contact(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
     };
     contact.touches =
         touches::parse_touches(split.body, split.body_line, channels, path, &mut problems);
-    contact.with_next = (0..contact.touches.len())
-        .filter(|&i| contact.touches[i].next.is_some())
-        .collect();
+    contact.index_next_steps();
     Parsed {
         contact: Some(contact),
         problems,

@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Cached, Stamp};
+use super::{Cached, Stamp, since_epoch};
 use crate::model::{Channel, Channels, Contact};
 use crate::parse::Parsed;
 
@@ -24,7 +24,7 @@ use crate::parse::Parsed;
 /// and each chunk as a byte string (a postcard-encoded `Vec<Entry>`), all in postcard.
 const MAGIC: &[u8; 16] = b"touchbase cache\n";
 /// Bumped when the layout of what is stored changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Entries per separately encoded chunk, so that loading decodes chunks in parallel.
 const CHUNK: usize = 256;
 /// A file changed less than this long before it was read is read again next time. Covers file
@@ -123,22 +123,23 @@ impl Store {
         let entries = decoded?.into_iter().flatten();
         // Whatever is decoded must still make sense: a damaged file is dropped as a whole.
         entries
-            .map(|e| {
-                let sound = e.contact.as_ref().is_none_or(|c| {
-                    c.path == e.rel && c.with_next.iter().all(|&i| i < c.touches.len())
-                });
-                sound.then(|| {
-                    let cached = Cached {
-                        stamp: Some(e.stamp),
-                        parsed: Parsed {
-                            contact: e.contact,
-                            problems: Vec::new(),
-                        },
-                        scheduled: None,
-                        stored: true,
-                    };
-                    (e.rel, cached)
-                })
+            .map(|mut e| {
+                if let Some(c) = &mut e.contact {
+                    if c.path != e.rel {
+                        return None;
+                    }
+                    c.index_next_steps();
+                }
+                let cached = Cached {
+                    stamp: Some(e.stamp),
+                    parsed: Parsed {
+                        contact: e.contact,
+                        problems: Vec::new(),
+                    },
+                    scheduled: None,
+                    stored: true,
+                };
+                Some((e.rel, cached))
             })
             .collect()
     }
@@ -195,9 +196,8 @@ impl Store {
 /// store, for reads that began at `first_read`.
 pub fn racy_limit(first_read: Option<SystemTime>) -> (i64, u32) {
     first_read.map_or((i64::MAX, 0), |t| {
-        let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
-        (secs - RACY_SECS, d.subsec_nanos())
+        let (secs, nanos) = since_epoch(t);
+        (secs - RACY_SECS, nanos)
     })
 }
 
