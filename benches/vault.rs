@@ -250,7 +250,7 @@ fn incremental(dir: &Path) {
         let text = render_due(&agenda, vault.config.links);
         let render = t.elapsed();
         let t = Instant::now();
-        touchbase::vault::write_if_changed(&vault.agenda_path(), text.as_bytes()).unwrap();
+        vault.write_agenda(text.as_bytes()).unwrap();
         let write = t.elapsed();
         let t = Instant::now();
         vault.sync(&mut cache);

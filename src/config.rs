@@ -124,18 +124,24 @@ impl Config {
             ConfigError { line, message }
         })?;
         for (key, value) in [
+            ("agenda.file", &raw.agenda.file),
             ("add.folder", &raw.add.folder),
             ("add.template", &raw.add.template),
         ] {
             if let Some(v) = value
                 && !is_inside(v)
             {
+                let leaf = key.rsplit('.').next().unwrap_or(key);
                 return Err(ConfigError {
                     line: text
                         .lines()
-                        .position(|l| l.contains(v.as_str()))
+                        .position(|l| l.trim_start().starts_with(leaf) && l.contains(v.as_str()))
                         .map(|n| n + 1),
-                    message: format!("`{key}`: \"{v}\" must be a path inside the vault"),
+                    message: if v.trim().is_empty() {
+                        format!("`{key}` is empty: give a file name inside the vault")
+                    } else {
+                        format!("`{key}`: \"{v}\" must be a path inside the vault")
+                    },
                 });
             }
         }
@@ -282,6 +288,9 @@ mod tests {
             ("[agenda\n", Some(1), ""),
             ("[add]\nfolder = \"../outside\"\n", Some(2), "add.folder"),
             ("[add]\nfolder = \"/etc\"\n", Some(2), "add.folder"),
+            ("[agenda]\nfile = \"\"\n", Some(2), "`agenda.file` is empty"),
+            ("[agenda]\nfile = \"../x.md\"\n", Some(2), "agenda.file"),
+            ("[agenda]\nfile = \"/tmp/x.md\"\n", Some(2), "agenda.file"),
         ];
         for (text, line, key) in cases {
             let e = Config::from_toml(text).unwrap_err();

@@ -37,6 +37,11 @@ pub enum EditError {
          block?): close it, then log again"
     )]
     WouldBeHidden,
+    #[error(
+        "the entry would hide what comes after it (a note that opens an HTML comment `<!--`, \
+         an HTML block or a code fence without closing it): close it in the note, then log again"
+    )]
+    WouldHideTheRest,
 }
 
 /// A touch to add: `## DATE WORD - TEXT`, then note lines.
@@ -134,15 +139,25 @@ pub fn insert_touch(text: &str, entry: &Entry) -> Result<Edit, EditError> {
         block.push_str(eol);
     }
     block.push_str(eol);
-    // Make sure the heading will be read as a touch where it lands: an unclosed code fence or
-    // HTML block above the insertion point would swallow it.
-    let new_body = format!("{}{block}{}", &body[..at], &body[at..]);
+    // Make sure the heading will be read as a touch where it lands (an unclosed code fence or
+    // HTML block above the insertion point would swallow it), and that the entry closes
+    // whatever it opens: a heading placed right after it must still be a heading, and every
+    // heading that follows must still be there. Otherwise a note such as `<!-- aside` would
+    // silently hide every touch typed below it.
     let heading_at = at + block.find('#').unwrap_or(0);
-    let seen = parse::heading_spans(&new_body)
+    let probe_at = at + block.len();
+    let probe = format!("# touchbase-probe{eol}");
+    let probed = format!("{}{block}{probe}{}", &body[..at], &body[at..]);
+    let spans = parse::heading_spans(&probed);
+    let seen = spans
         .iter()
         .any(|h| h.start == heading_at && h.date == Some(entry.date) && h.level == level);
     if !seen {
         return Err(EditError::WouldBeHidden);
+    }
+    let closed = spans.iter().any(|h| h.start == probe_at) && spans.len() == heads.len() + 2;
+    if !closed {
+        return Err(EditError::WouldHideTheRest);
     }
     Ok(Edit {
         range: base + at..base + at,
@@ -454,6 +469,44 @@ mod tests {
             out.contains("\n\\# not a heading\n\\---\ntwo lines\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn notes_that_would_hide_what_follows_are_refused() {
+        let text = "---\nname: A\n---\n## 2026-01-01 call\n\n## 2026-02-01 email\n";
+        for note in [
+            "<!-- aside",
+            "<pre>",
+            "<script>",
+            "<style>",
+            "<textarea>",
+            "<?php",
+        ] {
+            let e = Entry {
+                notes: vec![note.into()],
+                ..entry()
+            };
+            assert_eq!(
+                insert_touch(text, &e),
+                Err(EditError::WouldHideTheRest),
+                "{note}"
+            );
+            // Newest-first: the entry goes above older touches, which it must not swallow.
+            let newest_first = "---\nname: A\n---\n## 2026-02-01 email\n\n## 2026-01-01 call\n";
+            assert_eq!(
+                insert_touch(newest_first, &e),
+                Err(EditError::WouldHideTheRest),
+                "{note}"
+            );
+        }
+        // Closed on the same line, or blocks that a blank line ends, are fine.
+        for note in ["<!-- aside -->", "<div>box", "<b>bold</b>"] {
+            let e = Entry {
+                notes: vec![note.into()],
+                ..entry()
+            };
+            assert!(insert_touch(text, &e).is_ok(), "{note}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -20,12 +20,19 @@ use crate::problem::{Kind, MAX_FILE_BYTES, Problem};
 use crate::render;
 use crate::schedule::{self, Agenda};
 
+mod safe;
 mod store;
+
+pub use safe::{
+    Edited, LOCK_FILE, Outside, TEMP_SUFFIX, WriteLock, Written, create_file, edit_file, lock,
+};
 
 /// A vault folder and its resolved configuration.
 #[derive(Clone, Debug)]
 pub struct Vault {
     pub root: PathBuf,
+    /// The root with every symbolic link resolved: what "inside the vault" is checked against.
+    pub canon: PathBuf,
     pub config: Config,
     ignore: GlobSet,
 }
@@ -47,7 +54,9 @@ impl Vault {
             bail!("the vault {} is not a folder", root.display());
         }
         let config_path = root.join(config::FILE_NAME);
-        let config = match fs::read_to_string(&config_path) {
+        let canon = fs::canonicalize(root)
+            .with_context(|| format!("cannot open the vault {}", root.display()))?;
+        let config = match read_text_inside(&canon, &config_path) {
             Ok(text) => Config::from_toml(&text).map_err(|error| ConfigFileError {
                 path: config_path.clone(),
                 error,
@@ -70,6 +79,7 @@ impl Vault {
         }
         Ok(Vault {
             root: root.to_path_buf(),
+            canon: fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             ignore: globs.build().context("building the `ignore` globs")?,
             config,
         })
@@ -91,8 +101,16 @@ impl Vault {
     /// Every Markdown file that may be a contact, as (vault-relative path, absolute path), in
     /// a stable order; plus problems met while walking (symlink loops, unreadable folders).
     pub fn scan(&self) -> (Vec<(String, PathBuf)>, Vec<Problem>) {
-        let root_canon = fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        let (files, problems, _) = self.walk();
+        (files, problems)
+    }
+
+    /// [`Vault::scan`], plus touchbase's own temp files seen on the way (never read; a killed
+    /// run may have left them).
+    fn walk(&self) -> (Vec<(String, PathBuf)>, Vec<Problem>, Vec<PathBuf>) {
+        let root_canon = &self.canon;
         let mut followed_dir_link = false;
+        let mut temps = Vec::new();
         let mut problems = Vec::new();
         let mut files = Vec::new();
         let walker = WalkDir::new(&self.root)
@@ -104,12 +122,15 @@ impl Vault {
                 }
                 let rel = relative(&self.root, e.path());
                 if self.is_excluded(&rel) {
+                    if e.file_name().to_str().is_some_and(safe::is_temp_name) {
+                        temps.push(e.path().to_path_buf());
+                    }
                     return false;
                 }
                 if e.path_is_symlink() {
                     // Links are followed only when they stay inside the vault.
                     match fs::canonicalize(e.path()) {
-                        Ok(target) if target.starts_with(&root_canon) => {
+                        Ok(target) if target.starts_with(root_canon) => {
                             followed_dir_link |= target.is_dir();
                             true
                         }
@@ -161,7 +182,7 @@ impl Vault {
                 seen.insert(fs::canonicalize(abs).unwrap_or_else(|_| abs.clone()))
             });
         }
-        (files, problems)
+        (files, problems, temps)
     }
 
     /// Bring `cache` up to date with the whole vault: walk it, re-read files whose size or
@@ -183,7 +204,7 @@ impl Vault {
     /// Every file the walk finds, each with its stamp (taken in parallel), and the walk's
     /// problems.
     fn survey(&self) -> Survey {
-        let (files, problems) = self.scan();
+        let (files, problems, temps) = self.walk();
         let files = files
             .into_par_iter()
             .map(|(rel, abs)| {
@@ -191,7 +212,11 @@ impl Vault {
                 (rel, abs, stamp)
             })
             .collect();
-        Survey { files, problems }
+        Survey {
+            files,
+            problems,
+            temps,
+        }
     }
 
     fn sync_with(&self, cache: &mut Cache, survey: Survey) -> Vec<String> {
@@ -216,6 +241,7 @@ impl Vault {
         changed.extend(stale.iter().map(|(rel, _)| rel.clone()));
         self.read_into(cache, stale);
         cache.walk_problems = survey.problems;
+        cache.temps = survey.temps;
         changed.sort();
         changed
     }
@@ -254,7 +280,7 @@ impl Vault {
         let parsed: Vec<(String, Cached)> = files
             .into_par_iter()
             .map(|(rel, abs)| {
-                let (stamp, parsed) = read_stamped(&rel, &abs, channels);
+                let (stamp, parsed) = read_stamped(&self.canon, &rel, &abs, channels);
                 let cached = Cached {
                     stamp,
                     parsed,
@@ -316,8 +342,15 @@ impl Vault {
     pub fn rebuild(&self, cache: &mut Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
         let agenda = self.agenda_from(cache, today);
         let text = render::render_due(&agenda, self.config.links);
-        let written = write_if_changed(&self.agenda_path(), text.as_bytes())?;
+        let written = self.write_agenda(text.as_bytes())?;
+        safe::remove_stale(&std::mem::take(&mut cache.temps));
         Ok((agenda, written))
+    }
+
+    /// Write the agenda file if its content changed. It must stay inside the vault, and a file
+    /// there that touchbase did not generate is never replaced.
+    pub fn write_agenda(&self, text: &[u8]) -> Result<Written> {
+        safe::write_generated(&self.canon, &self.agenda_path(), render::HEADER, text)
     }
 }
 
@@ -380,6 +413,7 @@ fn since_epoch(t: std::time::SystemTime) -> (i64, u32) {
 struct Survey {
     files: Vec<(String, PathBuf, Option<Stamp>)>,
     problems: Vec<Problem>,
+    temps: Vec<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -398,6 +432,8 @@ struct Cached {
 pub struct Cache {
     files: std::collections::BTreeMap<String, Cached>,
     walk_problems: Vec<Problem>,
+    /// touchbase's temp files the last walk saw; stale ones are removed at the next rebuild.
+    temps: Vec<PathBuf>,
     /// How many files were read (not taken from the cache) since the cache was made.
     reads: usize,
     /// When the first of those reads began; `None` before any.
@@ -491,8 +527,13 @@ pub fn relative(root: &Path, path: &Path) -> String {
 /// Read and parse one file, with the stamp it had when it was opened. A file that vanished
 /// since it was listed (a save by rename, a delete) is simply gone: no contact, no problem. Stamping before reading
 /// means a save during the read leaves the cache entry stale, so the next sync reads it again.
-fn read_stamped(rel: &str, abs: &Path, channels: &Channels) -> (Option<Stamp>, Parsed) {
-    match read_limited(abs) {
+fn read_stamped(
+    root: &Path,
+    rel: &str,
+    abs: &Path,
+    channels: &Channels,
+) -> (Option<Stamp>, Parsed) {
+    match read_limited(root, abs) {
         Ok((stamp, Some(bytes))) => (Some(stamp), parse::parse_contact(rel, &bytes, channels)),
         Ok((stamp, None)) => (Some(stamp), Parsed::default()),
         Err(kind) => (
@@ -507,11 +548,14 @@ fn read_stamped(rel: &str, abs: &Path, channels: &Channels) -> (Option<Stamp>, P
 
 /// The file's stamp and bytes; no bytes for an over-size file that is not a contact anyway.
 /// The buffer is sized from one `fstat`: growing it while reading cost nine `read` calls a file.
-fn read_limited(abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
+///
+/// The file is opened inside the vault or not at all (see `safe::open_inside`): a link that
+/// leads out of the vault by the time it is opened is skipped, as the walk skips it.
+fn read_limited(root: &Path, abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     let read_err = |e: io::Error| Kind::Read(e.to_string());
-    let mut file = match fs::File::open(abs) {
+    let mut file = match safe::open_inside(root, abs) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        Err(e) if e.kind() == io::ErrorKind::NotFound || safe::is_outside(&e) => {
             return Ok((Stamp::default(), None));
         }
         Err(e) => return Err(read_err(e)),
@@ -541,94 +585,13 @@ fn read_limited(abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     Ok((stamp, Some(bytes)))
 }
 
-/// Replace a contact file with `new`, atomically (temp file in the same folder, then rename),
-/// keeping its permissions; refuse, writing nothing, if the file no longer holds `original` (an
-/// editor saved it since it was read). A symbolic link is followed: its target is replaced.
-pub fn replace_file(path: &Path, original: &[u8], new: &[u8]) -> Result<()> {
-    let target =
-        fs::canonicalize(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let current = fs::read(&target).with_context(|| format!("cannot read {}", path.display()))?;
-    if current != original {
-        bail!(
-            "{} changed on disk while touchbase was editing it (saved in an editor?): nothing was \
-             written; run the command again",
-            path.display()
-        );
-    }
-    let mut file = atomic_write_file::AtomicWriteFile::options()
-        .open(&target)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(new)
-        .and_then(|()| file.commit())
-        .with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Create a new file with `content`, atomically, never replacing an existing one: the content
-/// goes to a temp file in the same folder, which is then linked to its name (a link fails if
-/// the name exists).
-pub fn create_file(path: &Path, content: &[u8]) -> Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
-    if fs::symlink_metadata(path).is_ok() {
-        bail!(
-            "{} already exists: touchbase does not overwrite files",
-            path.display()
-        );
-    }
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let tmp = folder.join(format!(".{name}.touchbase-{}", std::process::id()));
-    let written = (|| -> io::Result<()> {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(content)?;
-        f.sync_all()
-    })();
-    let linked = written.and_then(|()| match fs::hard_link(&tmp, path) {
-        // Some file systems have no hard links: fall back to a rename, checked just before.
-        Err(e) if e.kind() != io::ErrorKind::AlreadyExists && !path.exists() => {
-            fs::rename(&tmp, path)
-        }
-        other => other,
-    });
-    let _ = fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            bail!(
-                "{} already exists: touchbase does not overwrite files",
-                path.display()
-            )
-        }
-        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Written {
-    Changed,
-    Unchanged,
-}
-
-/// Replace `path` with `content` atomically (temp file in the same folder, then rename), unless
-/// it already holds exactly those bytes.
-pub fn write_if_changed(path: &Path, content: &[u8]) -> Result<Written> {
-    match fs::read(path) {
-        Ok(old) if old == content => return Ok(Written::Unchanged),
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
-    let mut file = atomic_write_file::AtomicWriteFile::options()
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(content)
-        .and_then(|()| file.commit())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(Written::Changed)
+/// A text file inside the vault (the config, a template): a link out of it is refused.
+pub fn read_text_inside(root: &Path, path: &Path) -> io::Result<String> {
+    let mut text = String::new();
+    safe::open_inside(root, path)?
+        .take(MAX_FILE_BYTES)
+        .read_to_string(&mut text)?;
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -638,73 +601,14 @@ mod tests {
     #[test]
     fn a_file_that_vanished_before_the_read_is_gone_not_a_problem() {
         let dir = tempfile::TempDir::new().unwrap();
-        let (_, parsed) =
-            read_stamped("gone.md", &dir.path().join("gone.md"), &Channels::default());
+        let (_, parsed) = read_stamped(
+            dir.path(),
+            "gone.md",
+            &dir.path().join("gone.md"),
+            &Channels::default(),
+        );
         assert!(parsed.contact.is_none());
         assert_eq!(parsed.problems, vec![]);
-    }
-
-    #[test]
-    fn a_file_changed_between_read_and_write_is_not_replaced() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("a.md");
-        fs::write(&path, "---\nname: Ann\n---\n").unwrap();
-        let original = fs::read(&path).unwrap();
-        // An editor saves while touchbase is editing.
-        fs::write(&path, "---\nname: Ann\nstage: client\n---\n").unwrap();
-        let err = replace_file(
-            &path,
-            &original,
-            b"---\nname: Ann\n---\n## 2026-11-24 call\n",
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("changed on disk"), "{err}");
-        assert_eq!(
-            fs::read_to_string(&path).unwrap(),
-            "---\nname: Ann\nstage: client\n---\n"
-        );
-        // Unchanged: replaced, with its permissions kept.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-            let now = fs::read(&path).unwrap();
-            replace_file(&path, &now, b"new").unwrap();
-            assert_eq!(fs::read(&path).unwrap(), b"new");
-            assert_eq!(
-                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o640
-            );
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_symlinked_contact_is_edited_through_the_link() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let real = dir.path().join("real.md");
-        fs::write(&real, "old").unwrap();
-        std::os::unix::fs::symlink("real.md", dir.path().join("link.md")).unwrap();
-        replace_file(&dir.path().join("link.md"), b"old", b"new").unwrap();
-        assert_eq!(fs::read(&real).unwrap(), b"new");
-        assert!(
-            fs::symlink_metadata(dir.path().join("link.md"))
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-    }
-
-    #[test]
-    fn create_file_never_overwrites() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("new/b.md");
-        create_file(&path, b"one").unwrap();
-        let err = create_file(&path, b"two").unwrap_err();
-        assert!(err.to_string().contains("already exists"), "{err}");
-        assert_eq!(fs::read(&path).unwrap(), b"one");
-        let leftovers = fs::read_dir(dir.path().join("new")).unwrap().count();
-        assert_eq!(leftovers, 1, "no temp file left behind");
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     // Where: the configured folder (checked to be inside the vault), a safe file name.
     let folder = vault.root.join(&vault.config.add_folder);
     fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
-    let inside = fs::canonicalize(&folder)?.starts_with(fs::canonicalize(&vault.root)?);
+    let inside = fs::canonicalize(&folder)?.starts_with(&vault.canon);
     if !inside {
         bail!(
             "{} leads out of the vault (a symbolic link?): nothing was written",
@@ -68,7 +68,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     }
 
     let template = match &vault.config.add_template {
-        Some(t) => fs::read_to_string(vault.root.join(t))
+        Some(t) => crate::vault::read_text_inside(&vault.canon, &vault.root.join(t))
             .with_context(|| format!("cannot read the template {t}"))?,
         None => edit::DEFAULT_TEMPLATE.to_string(),
     };
@@ -95,7 +95,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
                 .unwrap_or_default()
         ),
     };
-    create_file(&path, text.as_bytes())
+    create_file(&vault.canon, &path, text.as_bytes())
         .map_err(|e| anyhow::anyhow!("{e:#}; choose another name or edit {rel}"))?;
     if !ctx.quiet {
         println!("created {rel}");

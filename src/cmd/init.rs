@@ -67,9 +67,11 @@ Next: {next} call - send the pricing sheet
 Loves the Yankees. Two kids. Sails on weekends.
 ";
 
-const GITIGNORE: &str = "# Temporary files touchbase writes and renames at once; editors' own.
-.DUE.md.*
-.*.touchbase-*
+const GITIGNORE: &str =
+    "# touchbase's temp files (renamed into place at once; a killed run's are removed
+# by the next run), its write lock, and editors' own files.
+.*.touchbase-tmp
+.touchbase.lock
 .obsidian/workspace*.json
 ";
 
@@ -107,8 +109,9 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
     }
     fs::create_dir_all(dir.join("contacts"))
         .with_context(|| format!("cannot create {}", dir.display()))?;
+    let root = fs::canonicalize(&dir).with_context(|| format!("cannot open {}", dir.display()))?;
     for (name, text) in files {
-        create_file(&dir.join(name), text.as_bytes())?;
+        create_file(&root, &root.join(name), text.as_bytes())?;
     }
     if !ctx.quiet {
         println!(

@@ -8,9 +8,13 @@ use crate::edit::{self, Entry};
 use crate::exit::Code;
 use crate::model::{Channel, Contact};
 use crate::parse;
-use crate::vault::replace_file;
+use crate::vault;
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
+    if let Some(refusal) = control_characters(args) {
+        eprintln!("touchbase: error: {refusal}");
+        return Ok(Code::Usage);
+    }
     let loaded = Loaded::open(ctx)?;
     let config = &loaded.vault.config;
     let word = args.channel.trim().to_lowercase();
@@ -46,29 +50,53 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
         }
     };
     let contact = loaded.find(&args.contact)?;
-    let path = loaded.vault.root.join(&contact.path);
-    let original = std::fs::read(&path).with_context(|| format!("cannot read {}", contact.path))?;
-    let (bom, text) =
-        split_bom(&original).with_context(|| format!("{} is not UTF-8 text", contact.path))?;
-
+    let rel = contact.path.clone();
     let entry = Entry {
         date,
         word: word.clone(),
         text: args.text.join(" "),
         notes: args.notes.clone(),
     };
-    let insert =
-        edit::insert_touch(text, &entry).map_err(|e| anyhow::anyhow!("{}: {e}", contact.path))?;
-    let mut new_text = insert.apply(text);
-    if let Some(step) = &next {
-        new_text = edit::set_key(&new_text, "next", step)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", contact.path))?
-            .apply(&new_text);
+    // The edit is made under the vault's write lock on the file as it is then, and made again
+    // if another program saves the file while it is being written.
+    let mut done = None;
+    let edited = vault::edit_file(
+        &loaded.vault.canon,
+        &loaded.vault.root.join(&rel),
+        |original| {
+            let (bom, text) =
+                split_bom(original).with_context(|| format!("{rel} is not UTF-8 text"))?;
+            let Some(current) = parse::parse_contact(&rel, original, &config.channels).contact
+            else {
+                bail!(
+                    "{rel} is no longer a contact (no `name` in its front matter?): nothing was written"
+                );
+            };
+            let insert =
+                edit::insert_touch(text, &entry).map_err(|e| anyhow::anyhow!("{rel}: {e}"))?;
+            let mut new_text = insert.apply(text);
+            if let Some(step) = &next {
+                new_text = edit::set_key(&new_text, "next", step)
+                    .map_err(|e| anyhow::anyhow!("{rel}: {e}"))?
+                    .apply(&new_text);
+            }
+            let updated = check_result(&current, &new_text, &entry, next.as_deref(), config)?;
+            let mut bytes = bom.to_vec();
+            bytes.extend_from_slice(new_text.as_bytes());
+            done = Some((insert, updated));
+            Ok(bytes)
+        },
+    )?;
+    let Some((insert, updated)) = done else {
+        bail!("{rel}: nothing was written");
+    };
+    if edited.redone > 0 {
+        eprintln!(
+            "note: another program saved {rel} while touchbase was writing it: its save was kept \
+             and the touch added to it"
+        );
     }
-    let updated = check_result(contact, &new_text, &entry, next.as_deref(), &loaded)?;
-    let mut bytes = bom.to_vec();
-    bytes.extend_from_slice(new_text.as_bytes());
-    replace_file(&path, &original, &bytes)?;
+    let contact = &updated;
 
     if !ctx.quiet {
         let heading = insert
@@ -111,9 +139,9 @@ fn check_result(
     new_text: &str,
     entry: &Entry,
     next: Option<&str>,
-    loaded: &Loaded,
+    config: &crate::config::Config,
 ) -> Result<Contact> {
-    let channels = &loaded.vault.config.channels;
+    let channels = &config.channels;
     let parsed = parse::parse_contact(&old.path, new_text.as_bytes(), channels);
     let refuse = |why: &str| -> anyhow::Error {
         anyhow::anyhow!(
@@ -161,6 +189,26 @@ fn check_result(
         return Err(refuse("`next` would not hold the new step"));
     }
     Ok(new)
+}
+
+/// A refusal when any text given to `log` holds a control character (an escape sequence, a
+/// tab, a line break inside an argument): it would go into the file as it is.
+fn control_characters(args: &LogArgs) -> Option<String> {
+    let texts = [("the channel", &args.channel)]
+        .into_iter()
+        .chain(args.text.iter().map(|t| ("the text", t)))
+        .chain(args.notes.iter().map(|n| ("--note", n)))
+        .chain(args.next.iter().map(|n| ("--next", n)));
+    for (what, text) in texts {
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Some(format!(
+                "{what} holds a control character ({}): touchbase writes only printable text \
+                 into contact files; nothing was written",
+                c.escape_unicode()
+            ));
+        }
+    }
+    None
 }
 
 /// Every channel with its words, one per line.

@@ -5,7 +5,7 @@ mod json;
 mod markdown;
 
 pub use json::render_json;
-pub use markdown::{escape, render_due};
+pub use markdown::{HEADER, escape, render_due};
 
 /// "1 problem", "2 problems".
 pub fn plural(n: usize, one: &str, many: &str) -> String {

@@ -4,6 +4,7 @@ mod cache;
 mod due;
 mod problems;
 mod record;
+mod safety;
 mod watch;
 
 use std::fs;
