@@ -280,3 +280,36 @@ fn poll_mode_sees_changes_too() {
         "--quiet prints nothing"
     );
 }
+
+#[test]
+fn a_link_out_of_the_vault_made_while_watching_is_never_read() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let outside = tempfile::TempDir::new().unwrap();
+    let vault = dir.path();
+    let secret = outside.path().join("secret.md");
+    fs::write(&secret, contact("Outside Secret", "")).unwrap();
+    fs::write(vault.join("a.md"), contact("Ann", "")).unwrap();
+    let w = Watcher::start(vault);
+    wait_for_due(vault, "the first agenda", |d| d.contains("[Ann]"));
+    std::os::unix::fs::symlink(&secret, vault.join("leak.md")).unwrap();
+    // A link inside the vault, made afterwards: once it shows, the watcher has seen both.
+    std::os::unix::fs::symlink("a.md", vault.join("inside.md")).unwrap();
+    fs::write(vault.join("b.md"), contact("Bea", "")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let due = due_md(vault);
+        assert!(!due.contains("Outside Secret"), "{due}");
+        if due.contains("[Bea]") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for Bea");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Every state until well after the next walk.
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        assert!(!due_md(vault).contains("Outside Secret"));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    drop(w);
+}
