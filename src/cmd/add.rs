@@ -15,8 +15,23 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     let loaded = Loaded::open(ctx)?;
     let vault = &loaded.vault;
     let name = args.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().any(char::is_control) {
-        bail!("the name must be non-empty text without control characters");
+    if name.is_empty() {
+        bail!("the name must be non-empty text");
+    }
+    let values = [
+        ("the name", Some(&args.name)),
+        ("--stage", args.stage.as_ref()),
+        ("--company", args.company.as_ref()),
+        ("--email", args.email.as_ref()),
+        ("--phone", args.phone.as_ref()),
+        ("--met", args.met.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(what, v)| v.map(|v| (what, v)))
+    .chain(args.interests.iter().map(|i| ("--interest", i)));
+    if let Some(refusal) = super::control_characters(values) {
+        eprintln!("touchbase: error: {refusal}");
+        return Ok(Code::Usage);
     }
     let met = match &args.met {
         None => ctx.today.to_string(),

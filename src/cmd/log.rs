@@ -11,7 +11,12 @@ use crate::parse;
 use crate::vault;
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
-    if let Some(refusal) = control_characters(args) {
+    let texts = [("the channel", &args.channel)]
+        .into_iter()
+        .chain(args.text.iter().map(|t| ("the text", t)))
+        .chain(args.notes.iter().map(|n| ("--note", n)))
+        .chain(args.next.iter().map(|n| ("--next", n)));
+    if let Some(refusal) = super::control_characters(texts) {
         eprintln!("touchbase: error: {refusal}");
         return Ok(Code::Usage);
     }
@@ -189,26 +194,6 @@ fn check_result(
         return Err(refuse("`next` would not hold the new step"));
     }
     Ok(new)
-}
-
-/// A refusal when any text given to `log` holds a control character (an escape sequence, a
-/// tab, a line break inside an argument): it would go into the file as it is.
-fn control_characters(args: &LogArgs) -> Option<String> {
-    let texts = [("the channel", &args.channel)]
-        .into_iter()
-        .chain(args.text.iter().map(|t| ("the text", t)))
-        .chain(args.notes.iter().map(|n| ("--note", n)))
-        .chain(args.next.iter().map(|n| ("--next", n)));
-    for (what, text) in texts {
-        if let Some(c) = text.chars().find(|c| c.is_control()) {
-            return Some(format!(
-                "{what} holds a control character ({}): touchbase writes only printable text \
-                 into contact files; nothing was written",
-                c.escape_unicode()
-            ));
-        }
-    }
-    None
 }
 
 /// Every channel with its words, one per line.

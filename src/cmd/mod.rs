@@ -108,6 +108,22 @@ impl Loaded {
     }
 }
 
+/// A refusal when any of these command-line values holds a control character (an escape
+/// sequence, a tab, a line break inside an argument): it would go into a contact file as it is.
+pub fn control_characters<'a>(
+    values: impl IntoIterator<Item = (&'a str, &'a String)>,
+) -> Option<String> {
+    values.into_iter().find_map(|(what, text)| {
+        text.chars().find(|c| c.is_control()).map(|c| {
+            format!(
+                "{what} holds a control character ({}): touchbase writes only printable text \
+                 into contact files; nothing was written",
+                c.escape_unicode()
+            )
+        })
+    })
+}
+
 /// The suggestion and due date of a contact, in words: `due Tue 1 Dec 2026 (in 7 days): next
 /// step: call - send the pricing sheet`.
 pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
