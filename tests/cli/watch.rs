@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 
 use crate::TODAY;
 
-struct Watcher {
+pub(crate) struct Watcher {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Watcher {
-    fn start(vault: &Path) -> Watcher {
+    pub(crate) fn start(vault: &Path) -> Watcher {
         let mut child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
             .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
             .env_remove("TOUCHBASE_VAULT")
@@ -46,11 +46,11 @@ impl Watcher {
         w
     }
 
-    fn output(&self) -> Vec<String> {
+    pub(crate) fn output(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
     }
 
-    fn wait_for_line(&self, needle: &str) {
+    pub(crate) fn wait_for_line(&self, needle: &str) {
         poll(&format!("a line with {needle:?}"), || {
             self.output().iter().any(|l| l.contains(needle))
         });
