@@ -6,7 +6,8 @@
 //! [`config::Config`] to make an [`schedule::Agenda`]; [`render`] turns the agenda into DUE.md or
 //! JSON. `parse`, `schedule` and `render` are pure: no clock, no environment, no disk. The
 //! command line ([`cli`], [`cmd`]) resolves settings once and calls into the rest; [`watch`]
-//! keeps the agenda current with the same rebuild as `due`.
+//! keeps the agenda current with the same rebuild as `due`. Whatever vault text the commands
+//! print goes through [`term::clean`] first.
 
 pub mod cli;
 pub mod cmd;
@@ -20,6 +21,7 @@ pub mod parse;
 pub mod problem;
 pub mod render;
 pub mod schedule;
+pub mod term;
 pub mod vault;
 pub mod watch;
 
@@ -62,7 +64,8 @@ where
     match result {
         Ok(code) => code.into(),
         Err(e) => {
-            eprintln!("touchbase: error: {e:#}");
+            // An error may quote a path or a name from the vault.
+            eprintln!("touchbase: error: {}", term::clean_lines(&format!("{e:#}")));
             Code::Failure.into()
         }
     }

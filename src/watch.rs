@@ -22,6 +22,7 @@ use notify_debouncer_full::{
 use crate::config;
 use crate::problem::Problem;
 use crate::schedule::Agenda;
+use crate::term;
 use crate::vault::{self, Cache, Vault, Written};
 
 /// Where "today" comes from.
@@ -125,6 +126,8 @@ pub struct Report {
 }
 
 impl Report {
+    /// The line to print. The reason names changed files and the agenda file comes from the
+    /// config: both are cleaned for the terminal.
     pub fn line(&self, agenda_file: &str) -> String {
         let status = if self.written == Written::Unchanged {
             " (unchanged)"
@@ -132,9 +135,10 @@ impl Report {
             ""
         };
         format!(
-            "{}: {} -> {agenda_file}{status} in {} ms",
-            self.why,
+            "{}: {} -> {}{status} in {} ms",
+            term::clean(&self.why),
             crate::cmd::due::summary(&self.agenda),
+            term::clean(agenda_file),
             self.elapsed.as_millis()
         )
     }
@@ -415,7 +419,7 @@ impl Batch {
             }
             Err(errors) => {
                 for e in errors {
-                    eprintln!("touchbase: watch error: {e}");
+                    eprintln!("touchbase: watch error: {}", term::clean(&e.to_string()));
                 }
                 Batch {
                     changes: Vec::new(),
@@ -443,7 +447,7 @@ impl Batch {
 fn print_step(result: Result<Option<Report>>, say: &impl Fn(Option<Report>)) {
     match result {
         Ok(r) => say(r),
-        Err(e) => eprintln!("touchbase: error: {e:#}"),
+        Err(e) => eprintln!("touchbase: error: {}", term::clean_lines(&format!("{e:#}"))),
     }
 }
 
@@ -468,7 +472,7 @@ pub fn run<C: Clock>(root: &Path, clock: C, opts: &Options) -> Result<()> {
     let say = |report: Option<Report>| {
         if let Some(r) = report {
             for p in &r.new_problems {
-                eprintln!("warning: {p}");
+                eprintln!("warning: {}", term::clean(&p.to_string()));
             }
             if !opts.quiet {
                 println!("{}", r.line(&agenda_file));
@@ -481,7 +485,8 @@ pub fn run<C: Clock>(root: &Path, clock: C, opts: &Options) -> Result<()> {
             Some(i) => format!("polling every {} ms", i.as_millis()),
             None => "watching".to_string(),
         };
-        println!("{how} {} (Ctrl-C to stop)", root.display());
+        let root = root.display().to_string();
+        println!("{how} {} (Ctrl-C to stop)", term::clean(&root));
     }
     let mut last_rebuild = Instant::now();
     let mut stopping = false;

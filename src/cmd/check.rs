@@ -5,6 +5,7 @@ use anyhow::Result;
 use super::{Context, Loaded};
 use crate::exit::Code;
 use crate::render::plural;
+use crate::term;
 
 pub fn run(ctx: &Context) -> Result<Code> {
     let mut loaded = Loaded::open(ctx)?;
@@ -18,12 +19,14 @@ pub fn run(ctx: &Context) -> Result<Code> {
     stages.sort_unstable();
     for (path, stage) in &stages {
         println!(
-            "{path}: warning: stage \"{stage}\" is not defined in {}: the default cadence applies",
+            "{}: warning: stage \"{}\" is not defined in {}: the default cadence applies",
+            term::clean(path),
+            term::clean(stage),
             crate::config::FILE_NAME
         );
     }
     for p in &agenda.problems {
-        println!("{p}");
+        println!("{}", term::clean(&p.to_string()));
     }
     let contacts = plural(agenda.contacts, "contact", "contacts");
     if agenda.problems.is_empty() {

@@ -7,6 +7,7 @@ use crate::cli::DueArgs;
 use crate::exit::Code;
 use crate::render::{self, plural};
 use crate::schedule::{Agenda, Bucket};
+use crate::term;
 use crate::vault::Written;
 
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
@@ -25,7 +26,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
     }
     let (agenda, written) = vault.rebuild(&mut cache, ctx.today)?;
     for p in &agenda.problems {
-        eprintln!("warning: {p}");
+        eprintln!("warning: {}", term::clean(&p.to_string()));
     }
     if !ctx.quiet {
         let status = if written == Written::Unchanged {
@@ -36,7 +37,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
         println!(
             "{} -> {}{status}",
             summary(&agenda),
-            vault.config.agenda_file
+            term::clean(&vault.config.agenda_file)
         );
     }
     exit_without_freeing(cache, agenda);

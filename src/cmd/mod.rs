@@ -97,7 +97,14 @@ impl Loaded {
     /// The contact `query` names; an unknown or ambiguous name is an error listing candidates.
     pub fn find(&self, query: &str) -> Result<&crate::model::Contact> {
         let contacts: Vec<&crate::model::Contact> = self.cache.contacts().collect();
-        crate::lookup::find(&contacts, query).map_err(|e| {
+        crate::lookup::find(&contacts, query).map_err(|mut e| {
+            // The candidates are listed one per line: a newline or an escape sequence in a name
+            // must neither split a line nor reach the terminal.
+            let (crate::lookup::LookupError::Unknown { candidates, .. }
+            | crate::lookup::LookupError::Ambiguous { candidates, .. }) = &mut e;
+            for c in candidates {
+                *c = crate::term::clean(c).into_owned();
+            }
             let broken = self.cache.problems().len();
             if broken > 0 && matches!(e, crate::lookup::LookupError::Unknown { .. }) {
                 anyhow::anyhow!("{e}\n({broken} files have problems and are not searched: run `touchbase check`)")

@@ -9,6 +9,7 @@ use crate::cli::ShowArgs;
 use crate::exit::Code;
 use crate::model::Contact;
 use crate::schedule::{Status, status, timeline};
+use crate::term;
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Code> {
     let loaded = Loaded::open(ctx)?;
@@ -20,7 +21,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Code> {
         .problems()
         .iter()
         .filter(|p| p.path == contact.path)
-        .map(ToString::to_string)
+        .map(|p| term::clean(&p.to_string()).into_owned())
         .collect();
     if !problems.is_empty() {
         text.push_str("\nProblems:\n");
@@ -32,29 +33,32 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Code> {
     Ok(Code::Success)
 }
 
-/// The text `show` prints. Pure, for tests.
+/// The text `show` prints. Pure, for tests. Every value from the contact's file goes through
+/// [`term::clean`], so it stays on its line and cannot drive the terminal.
 pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
+    let t = term::clean;
     let mut out = String::new();
-    let mut title = vec![c.name.clone()];
-    title.extend(c.title.clone());
-    title.extend(c.company.clone());
+    let mut title = vec![t(&c.name)];
+    title.extend(c.title.as_deref().map(t));
+    title.extend(c.company.as_deref().map(t));
     let _ = writeln!(out, "{}", title.join(" · "));
-    let _ = writeln!(out, "{}", c.path);
-    let _ = writeln!(out, "stage: {} · cadence: {}", c.stage, s.cadence);
+    let _ = writeln!(out, "{}", t(&c.path));
+    let _ = writeln!(out, "stage: {} · cadence: {}", t(&c.stage), s.cadence);
     for (label, value) in [
         ("email", &c.email),
         ("phone", &c.phone),
         ("referred by", &c.referred_by),
     ] {
         if let Some(v) = value {
-            let _ = writeln!(out, "{label}: {v}");
+            let _ = writeln!(out, "{label}: {}", t(v));
         }
     }
+    let list = |items: &[String]| items.iter().map(|i| t(i)).collect::<Vec<_>>().join(", ");
     if !c.interests.is_empty() {
-        let _ = writeln!(out, "interests: {}", c.interests.join(", "));
+        let _ = writeln!(out, "interests: {}", list(&c.interests));
     }
     if !c.tags.is_empty() {
-        let _ = writeln!(out, "tags: {}", c.tags.join(", "));
+        let _ = writeln!(out, "tags: {}", list(&c.tags));
     }
     if let Some(b) = c.birthday {
         let _ = writeln!(out, "birthday: {:02}-{:02}", b.month, b.day);
@@ -65,7 +69,7 @@ pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
             let text = if n.text.is_empty() {
                 String::new()
             } else {
-                format!(" - {}", n.text)
+                format!(" - {}", t(&n.text))
             };
             let _ = writeln!(out, "next step: {}{ch}{text}", n.date);
         }
@@ -73,19 +77,25 @@ pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
             let _ = writeln!(out, "next step: none agreed");
         }
     }
-    let _ = writeln!(out, "{}", due_words(s, today));
+    let _ = writeln!(out, "{}", t(&due_words(s, today)));
     let touches = timeline(c, today);
     let _ = writeln!(
         out,
         "\n{} (newest first):",
         crate::render::plural(touches.len(), "touch", "touches")
     );
-    for t in touches.iter().rev() {
-        let time = t
+    for touch in touches.iter().rev() {
+        let time = touch
             .time
             .map(|t| format!(" {}", t.format("%H:%M")))
             .unwrap_or_default();
-        let _ = writeln!(out, "  {}{time}  {:<10} {}", t.date, t.label(), t.text).map(|()| ());
+        let _ = writeln!(
+            out,
+            "  {}{time}  {:<10} {}",
+            touch.date,
+            t(touch.label()),
+            t(&touch.text)
+        );
     }
     // Trailing spaces from empty texts are noise in a terminal.
     out.lines()

@@ -2,6 +2,7 @@
 
 mod cache;
 mod due;
+mod hostile_output;
 mod problems;
 mod record;
 mod safety;

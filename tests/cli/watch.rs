@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 
 use crate::TODAY;
 
-struct Watcher {
+pub(crate) struct Watcher {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Watcher {
-    fn start(vault: &Path) -> Watcher {
+    pub(crate) fn start(vault: &Path) -> Watcher {
         let mut child = Command::new(env!("CARGO_BIN_EXE_touchbase"))
             .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
             .env_remove("TOUCHBASE_VAULT")
@@ -46,11 +46,11 @@ impl Watcher {
         w
     }
 
-    fn output(&self) -> Vec<String> {
+    pub(crate) fn output(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
     }
 
-    fn wait_for_line(&self, needle: &str) {
+    pub(crate) fn wait_for_line(&self, needle: &str) {
         poll(&format!("a line with {needle:?}"), || {
             self.output().iter().any(|l| l.contains(needle))
         });
@@ -144,7 +144,7 @@ fn watch_keeps_due_md_current_through_editor_saves() {
     fs::create_dir_all(vault.join("leads")).unwrap();
     fs::write(vault.join("leads/cy.md"), contact("Cy Chen", "")).unwrap();
     wait_for_due(vault, "the new contact", |d| {
-        d.contains("[Cy Chen](leads/cy.md)")
+        d.contains("[Cy Chen](./leads/cy.md)")
     });
 
     // 5. A deleted contact.
@@ -154,7 +154,7 @@ fn watch_keeps_due_md_current_through_editor_saves() {
     // 6. A renamed contact.
     fs::rename(&jane, vault.join("contacts/jane-doe.md")).unwrap();
     wait_for_due(vault, "the renamed contact", |d| {
-        d.contains("[Jane Doe](contacts/jane-doe.md)")
+        d.contains("[Jane Doe](./contacts/jane-doe.md)")
     });
 
     // 7. Broken YAML is a problem in DUE.md and on stderr; fixing it clears the problem.
