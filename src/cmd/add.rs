@@ -9,6 +9,7 @@ use crate::cli::AddArgs;
 use crate::edit::{self, NewContact};
 use crate::exit::Code;
 use crate::parse::{self, DatePrefix};
+use crate::term::clean;
 use crate::vault::create_file;
 
 pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
@@ -50,7 +51,8 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         && !vault.config.knows_stage(s)
     {
         eprintln!(
-            "warning: stage \"{s}\" is not defined in touchbase.toml: the default cadence applies"
+            "warning: stage \"{}\" is not defined in touchbase.toml: the default cadence applies",
+            clean(s)
         );
     }
 
@@ -73,12 +75,20 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
 
     for c in loaded.cache.contacts() {
         if c.name.eq_ignore_ascii_case(&name) {
-            eprintln!("warning: {} already has the name {}", c.path, c.name);
+            eprintln!(
+                "warning: {} already has the name {}",
+                clean(&c.path),
+                clean(&c.name)
+            );
         }
         if let (Some(a), Some(b)) = (&c.email, &args.email)
             && a.eq_ignore_ascii_case(b.trim())
         {
-            eprintln!("warning: {} already has the email {a}", c.path);
+            eprintln!(
+                "warning: {} already has the email {}",
+                clean(&c.path),
+                clean(a)
+            );
         }
     }
 
@@ -113,9 +123,9 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     create_file(&vault.canon, &path, text.as_bytes())
         .map_err(|e| anyhow::anyhow!("{e:#}; choose another name or edit {rel}"))?;
     if !ctx.quiet {
-        println!("created {rel}");
+        println!("created {}", clean(&rel));
         let status = crate::schedule::status(&contact, ctx.today, &vault.config);
-        println!("{name}: {}", due_words(&status, ctx.today));
+        println!("{}: {}", clean(&name), due_words(&status, ctx.today));
     }
     Ok(Code::Success)
 }

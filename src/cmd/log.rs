@@ -8,6 +8,7 @@ use crate::edit::{self, Entry};
 use crate::exit::Code;
 use crate::model::{Channel, Contact};
 use crate::parse;
+use crate::term::clean;
 use crate::vault;
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
@@ -95,13 +96,13 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     let Some((insert, updated)) = done else {
         bail!("{rel}: nothing was written");
     };
+    let shown = clean(&rel);
     if edited.redone > 0 {
         eprintln!(
-            "note: another program saved {rel} while touchbase was writing it: its save was kept \
-             and the touch added to it"
+            "note: another program saved {shown} while touchbase was writing it: its save was \
+             kept and the touch added to it"
         );
     }
-    let contact = &updated;
 
     if !ctx.quiet {
         let heading = insert
@@ -109,7 +110,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
             .lines()
             .find(|l| l.starts_with('#'))
             .unwrap_or_default();
-        println!("{}: {heading}", contact.path);
+        println!("{shown}: {}", clean(heading));
         for note in insert
             .text
             .lines()
@@ -117,13 +118,17 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
             .skip(1)
             .filter(|l| !l.is_empty())
         {
-            println!("{}: {note}", contact.path);
+            println!("{shown}: {}", clean(note));
         }
         if let Some(step) = &next {
-            println!("{}: next: {step}", contact.path);
+            println!("{shown}: next: {}", clean(step));
         }
         let status = crate::schedule::status(&updated, ctx.today, config);
-        println!("{}: {}", contact.name, due_words(&status, ctx.today));
+        println!(
+            "{}: {}",
+            clean(&updated.name),
+            due_words(&status, ctx.today)
+        );
     }
     Ok(Code::Success)
 }

@@ -132,7 +132,7 @@ pub fn control_characters<'a>(
 }
 
 /// The suggestion and due date of a contact, in words: `due Tue 1 Dec 2026 (in 7 days): next
-/// step: call - send the pricing sheet`.
+/// step: call - send the pricing sheet`. Text from the vault in it is shown with `term::clean`.
 pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
     use crate::schedule::Reason;
     let Some(due) = s.due else {
@@ -153,7 +153,7 @@ pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
                 let text = if n.text.is_empty() {
                     String::new()
                 } else {
-                    format!("- {}", n.text)
+                    format!("- {}", crate::term::clean(&n.text))
                 };
                 format!("{ch}{text}").trim().to_string()
             });

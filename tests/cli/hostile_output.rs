@@ -213,3 +213,34 @@ fn json_escapes_c0_controls_and_keeps_the_rest() {
         "{names:?}"
     );
 }
+
+#[test]
+fn log_and_add_print_no_raw_control_characters() {
+    let vault = hostile_vault();
+    let out = touchbase(vault.path())
+        .args(["log", "evil", "email", "sent the deck"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = assert_clean("log", &out.stdout);
+    assert!(
+        stdout
+            .starts_with("people/ann\\e[2J\\r\\u{202e}.md: ## 2026-11-24 email - sent the deck\n"),
+        "{stdout:?}"
+    );
+    assert_clean("log's notes", &out.stderr);
+    // `add` warns about the existing email, naming the hostile file and value.
+    let out = touchbase(vault.path())
+        .args(["add", "Ann Again", "--email", "ann@x.example\u{1b}[H"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "control characters are refused");
+    let out = touchbase(vault.path())
+        .args(["add", "Evil Twin", "--stage", "vip\u{202e}"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_clean("add", &out.stdout);
+    let stderr = assert_clean("add's warnings", &out.stderr);
+    assert!(stderr.contains("vip\\u{202e}"), "{stderr:?}");
+}

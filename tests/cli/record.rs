@@ -196,8 +196,8 @@ fn add_never_overwrites_and_never_leaves_the_vault() {
     touchbase(vault.path())
         .args(["add", "bell\u{7}name"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("control characters"));
+        .code(2)
+        .stderr(predicate::str::contains("control character"));
     // A folder setting that leaves the vault is a config error.
     fs::write(
         vault.path().join("touchbase.toml"),

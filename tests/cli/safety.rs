@@ -220,7 +220,9 @@ fn log_refuses_control_characters_and_notes_that_hide_the_rest() {
         .args(["add", "Omar Ortiz", "--company", "Ortiz\x1b[31m Printing"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--company holds a control character"));
+        .stderr(predicate::str::contains(
+            "--company holds a control character",
+        ));
     assert!(!vault.path().join("contacts").exists());
     for note in ["<!-- aside", "<pre>"] {
         touchbase(vault.path())
