@@ -1,7 +1,5 @@
 //! `touchbase add NAME`: create a contact file from a template, in the configured folder.
 
-use std::fs;
-
 use anyhow::{Context as _, Result, bail};
 
 use super::{Context, Loaded, due_words};
@@ -56,16 +54,8 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         );
     }
 
-    // Where: the configured folder (checked to be inside the vault), a safe file name.
-    let folder = vault.root.join(&vault.config.add_folder);
-    fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
-    let inside = fs::canonicalize(&folder)?.starts_with(&vault.canon);
-    if !inside {
-        bail!(
-            "{} leads out of the vault (a symbolic link?): nothing was written",
-            vault.config.add_folder
-        );
-    }
+    // Where: the configured folder (`create_file` checks it is inside the vault), a safe file
+    // name.
     let stem = edit::file_stem(&name);
     let rel = format!(
         "{}/{stem}.md",
