@@ -18,6 +18,20 @@ pub enum Links {
     Wiki,
 }
 
+/// How DUE.md links to contacts: the link kind, and how many folders deep the agenda file is
+/// (a relative link from `agenda/DUE.md` starts with `../`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkStyle {
+    pub links: Links,
+    pub depth: usize,
+}
+
+impl From<Links> for LinkStyle {
+    fn from(links: Links) -> LinkStyle {
+        LinkStyle { links, depth: 0 }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct Raw {
@@ -100,6 +114,19 @@ pub fn default_stages() -> BTreeMap<String, Cadence> {
 }
 
 impl Config {
+    /// How the agenda links to contacts, from where it is written.
+    pub fn link_style(&self) -> LinkStyle {
+        let depth = std::path::Path::new(&self.agenda_file)
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .count()
+            .saturating_sub(1);
+        LinkStyle {
+            links: self.links,
+            depth,
+        }
+    }
+
     /// Parse the text of a `touchbase.toml`.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         let raw: Raw = toml::from_str(text).map_err(|e| {

@@ -197,7 +197,7 @@ pub struct Item {
     pub suggest: Channel,
     /// The item's DUE.md line and the link style it was made with, filled in by the renderer
     /// the first time (the line depends only on the item and the link style).
-    pub rendered: std::sync::OnceLock<(crate::config::Links, String)>,
+    pub rendered: std::sync::OnceLock<(crate::config::LinkStyle, String)>,
 }
 
 /// A yearly date coming up.

@@ -341,7 +341,7 @@ impl Vault {
     /// (`sync` for everything, `refresh` for known paths).
     pub fn rebuild(&self, cache: &mut Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
         let agenda = self.agenda_from(cache, today);
-        let text = render::render_due(&agenda, self.config.links);
+        let text = render::render_due(&agenda, self.config.link_style());
         let written = self.write_agenda(text.as_bytes())?;
         safe::remove_stale(&std::mem::take(&mut cache.temps));
         Ok((agenda, written))

@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
         let text = if args.json {
             render::render_json(&agenda)
         } else {
-            render::render_due(&agenda, vault.config.links)
+            render::render_due(&agenda, vault.config.link_style())
         };
         print_stdout(&text)?;
         exit_without_freeing(cache, agenda);

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::plural;
-use crate::config::Links;
+use crate::config::{LinkStyle, Links};
 use crate::duration::Cadence;
 use crate::problem::Problem;
 use crate::schedule::{Agenda, Bucket, DateItem, Item, Reason};
@@ -78,8 +78,13 @@ const PATH_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
 /// Obsidian writes its own links that way, and GitHub's renderer percent-encodes them in the
 /// page it serves. Those that are invisible or a kind of space (bidirectional controls,
 /// zero-width characters, no-break spaces) are percent-encoded as UTF-8 instead.
-fn link_target_into(out: &mut String, path: &str) {
-    out.push_str("./");
+fn link_target_into(out: &mut String, path: &str, depth: usize) {
+    if depth == 0 {
+        out.push_str("./");
+    }
+    for _ in 0..depth {
+        out.push_str("../");
+    }
     let mut buf = [0; 4];
     for c in path.chars() {
         if c.is_ascii() || term::is_hidden(c) || c.is_whitespace() {
@@ -113,8 +118,8 @@ fn wiki_text_is_plain(name: &str) -> bool {
 /// A link to a contact file. With `links = "wiki"` it is `[[path|Name]]` when both the path and
 /// the name can be written as they are; otherwise, and always with `links = "markdown"`, it is
 /// a Markdown link, which Obsidian follows too.
-fn link_into(out: &mut String, name: &str, path: &str, links: Links) {
-    if links == Links::Wiki
+fn link_into(out: &mut String, name: &str, path: &str, style: LinkStyle) {
+    if style.links == Links::Wiki
         && let Some(target) = wiki_target(path)
         && wiki_text_is_plain(name)
     {
@@ -124,13 +129,13 @@ fn link_into(out: &mut String, name: &str, path: &str, links: Links) {
     out.push('[');
     escape_into(out, name);
     out.push_str("](");
-    link_target_into(out, path);
+    link_target_into(out, path, style.depth);
     out.push(')');
 }
 
-fn link(name: &str, path: &str, links: Links) -> String {
+fn link(name: &str, path: &str, style: LinkStyle) -> String {
     let mut out = String::new();
-    link_into(&mut out, name, path, links);
+    link_into(&mut out, name, path, style);
     out
 }
 
@@ -149,12 +154,12 @@ fn days(n: i64) -> String {
 const SEP: &str = " · ";
 
 /// One task line, appended to `out` with its newline.
-fn item_line(out: &mut String, i: &Item, links: Links) {
+fn item_line(out: &mut String, i: &Item, style: LinkStyle) {
     out.push_str("- [ ] ");
     if i.bucket == Bucket::Upcoming {
         let _ = write!(out, "{}{SEP}", short_date(i.due));
     }
-    link_into(out, &i.name, &i.path, links);
+    link_into(out, &i.name, &i.path, style);
     if let Some(company) = &i.company {
         out.push_str(SEP);
         escape_into(out, company);
@@ -213,7 +218,7 @@ fn reason_into(out: &mut String, i: &Item) {
     }
 }
 
-fn date_line(d: &DateItem, links: Links) -> String {
+fn date_line(d: &DateItem, style: LinkStyle) -> String {
     let when = match d.in_days {
         0 => "today".to_string(),
         1 => "tomorrow".to_string(),
@@ -231,12 +236,14 @@ fn date_line(d: &DateItem, links: Links) -> String {
     format!(
         "- {} · {} · {what} ({when})",
         short_date(d.date),
-        link(&d.name, &d.path, links)
+        link(&d.name, &d.path, style)
     )
 }
 
-/// Render DUE.md for an agenda.
-pub fn render_due(a: &Agenda, links: Links) -> String {
+/// Render DUE.md for an agenda. Links are relative to where it is written (`style`; a bare
+/// [`Links`] means the vault's root).
+pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
+    let style = style.into();
     // About 200 bytes a line: one allocation for the usual agenda.
     let mut out =
         String::with_capacity(1024 + 200 * (a.items.len() + a.dates.len() + a.problems.len()));
@@ -279,33 +286,33 @@ pub fn render_due(a: &Agenda, links: Links) -> String {
                 // Items are shared between a watcher's rebuilds: each line is made once.
                 let line = i.rendered.get_or_init(|| {
                     let mut line = String::with_capacity(200);
-                    item_line(&mut line, i, links);
-                    (links, line)
+                    item_line(&mut line, i, style);
+                    (style, line)
                 });
-                if line.0 == links {
+                if line.0 == style {
                     out.push_str(&line.1);
                 } else {
-                    item_line(&mut out, i, links);
+                    item_line(&mut out, i, style);
                 }
             }
         }
     }
-    let lines: Vec<String> = a.dates.iter().map(|d| date_line(d, links)).collect();
+    let lines: Vec<String> = a.dates.iter().map(|d| date_line(d, style)).collect();
     section(&mut out, "Dates", &lines);
-    let lines: Vec<String> = a.problems.iter().map(|p| problem_line(p, links)).collect();
+    let lines: Vec<String> = a.problems.iter().map(|p| problem_line(p, style)).collect();
     section(&mut out, "Problems", &lines);
     out
 }
 
 /// `- [contacts/leo.md:3](./contacts/leo.md): invalid YAML ...`: the path links to the file.
-fn problem_line(p: &Problem, links: Links) -> String {
+fn problem_line(p: &Problem, style: LinkStyle) -> String {
     let place = match p.line {
         Some(line) => format!("{}:{line}", p.path),
         None => p.path.clone(),
     };
     format!(
         "- {}: {}",
-        link(&place, &p.path, links),
+        link(&place, &p.path, style),
         escape(&p.kind.to_string())
     )
 }
@@ -352,7 +359,7 @@ mod tests {
     fn link_targets_are_relative_and_encoded() {
         let target = |path: &str| {
             let mut out = String::new();
-            link_target_into(&mut out, path);
+            link_target_into(&mut out, path, 0);
             out
         };
         let cases = [
@@ -406,7 +413,11 @@ mod tests {
             ("<b>A</b>", "a.md", "[\\<b\\>A\\</b\\>](./a.md)"),
         ];
         for (name, path, want) in cases {
-            assert_eq!(link(name, path, Links::Wiki), want, "{name:?} {path:?}");
+            assert_eq!(
+                link(name, path, Links::Wiki.into()),
+                want,
+                "{name:?} {path:?}"
+            );
         }
     }
 

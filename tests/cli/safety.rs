@@ -418,3 +418,18 @@ fn stale_temp_files_are_removed_and_ignored_by_git() {
     assert!(fresh.exists(), "a temp file that may be in use is kept");
     assert!(not_ours.exists(), "another program's file is kept");
 }
+
+#[test]
+fn an_agenda_in_a_folder_links_back_up_to_the_contacts() {
+    let vault = vault_with(&[("people/b.md", T)]);
+    fs::write(
+        vault.path().join("touchbase.toml"),
+        "[agenda]\nfile = \"agenda/today/DUE.md\"\n",
+    )
+    .unwrap();
+    touchbase(vault.path()).arg("due").assert().success();
+    let due = fs::read_to_string(vault.path().join("agenda/today/DUE.md")).unwrap();
+    assert!(due.contains("[Tess Tate](../../people/b.md)"), "{due}");
+    let target = vault.path().join("agenda/today").join("../../people/b.md");
+    assert!(target.exists());
+}
