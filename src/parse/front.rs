@@ -221,7 +221,25 @@ impl<'de> Visitor<'de> for LooseVisitor {
 }
 
 /// Key -> (value, 1-based line in the file).
-type Fields = BTreeMap<String, (Loose, usize)>;
+type Values = BTreeMap<String, (Loose, usize)>;
+
+/// The front matter's top-level entries, keyed by lowercased name. `unread` holds the entries
+/// whose value could not be read (a `!!binary` image that is not text, a `!!timestamp`), with
+/// the reason: they are a problem only if touchbase reads that key (SPEC 2).
+#[derive(Debug, Default)]
+struct Fields {
+    values: Values,
+    unread: BTreeMap<String, (usize, Kind)>,
+}
+
+fn parse_yaml(text: &str) -> Result<Loose, serde_saphyr::Error> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+    };
+    serde_saphyr::from_str_with_options::<Loose>(text, options)
+}
 
 fn yaml_fields(split: &Split<'_>) -> Result<Fields, (usize, Kind)> {
     let only_comments = split
@@ -229,25 +247,111 @@ fn yaml_fields(split: &Split<'_>) -> Result<Fields, (usize, Kind)> {
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
     if only_comments {
-        return Ok(Fields::new());
+        return Ok(Fields::default());
     }
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        leading_zero_numbers_as_strings: true,
-        underscored_numbers_as_strings: true,
-    };
     let first = split.content_line;
-    match serde_saphyr::from_str_with_options::<Loose>(split.content, options) {
-        Ok(Loose::Map(entries)) => Ok(with_lines(split, entries)),
-        Ok(Loose::Null) => Ok(Fields::new()),
-        Ok(_) => Err((first, Kind::NotAMapping)),
-        Err(e) => {
-            let line = e.location().map_or(first, |l| {
-                first + usize::try_from(l.line()).unwrap_or(1).saturating_sub(1)
-            });
-            Err((line, Kind::Yaml(yaml_message(&e))))
+    let error = match parse_yaml(split.content) {
+        Ok(value) => return fields_from(split, value, BTreeMap::new()),
+        Err(e) if is_value_error(&e) => e,
+        Err(e) => return Err(yaml_error(&e, first)),
+    };
+    // Some value cannot be read. Find which entries fail on their own (one pass, so it stays
+    // linear), then read the document without them, so that anchors and merges across entries
+    // still work. An entry whose alias pointed into a dropped one is dropped in turn.
+    let lines: Vec<&str> = split.content.split_inclusive('\n').collect();
+    let entries = top_level_entries(&lines);
+    // Dropped lines are read as empty lines, so that line numbers stay right.
+    let mut dropped = vec![false; lines.len()];
+    let mut unread = BTreeMap::new();
+    for entry in &entries {
+        if let Err(e) = parse_yaml(&lines[entry.lines.clone()].concat())
+            && is_value_error(&e)
+        {
+            dropped[entry.lines.clone()].fill(true);
+            unread.insert(
+                entry.key.to_lowercase(),
+                yaml_error(&e, first + entry.lines.start),
+            );
         }
     }
+    let mut last = yaml_error(&error, first);
+    for _ in 0..4 {
+        let text: String = lines
+            .iter()
+            .zip(&dropped)
+            .map(|(line, dropped)| if *dropped { "\n" } else { line })
+            .collect();
+        let e = match parse_yaml(&text) {
+            Ok(value) => return fields_from(split, value, unread),
+            Err(e) => e,
+        };
+        last = yaml_error(&e, first);
+        let at = last.0 - first;
+        match entries.iter().find(|e| e.lines.contains(&at)) {
+            Some(entry) if !dropped[at] && (is_value_error(&e) || is_alias_error(&e)) => {
+                dropped[entry.lines.clone()].fill(true);
+                unread.insert(entry.key.to_lowercase(), last.clone());
+            }
+            _ => return Err(last),
+        }
+    }
+    Err(last)
+}
+
+fn fields_from(
+    split: &Split<'_>,
+    value: Loose,
+    unread: BTreeMap<String, (usize, Kind)>,
+) -> Result<Fields, (usize, Kind)> {
+    let mut values = match value {
+        Loose::Map(entries) => with_lines(split, entries),
+        Loose::Null => Values::new(),
+        _ => return Err((split.content_line, Kind::NotAMapping)),
+    };
+    for key in unread.keys() {
+        values.remove(key);
+    }
+    Ok(Fields { values, unread })
+}
+
+/// An error in a value that is well-formed YAML but cannot be read as text: a tag touchbase
+/// does not know how to read, a `!!binary` that is not text, a non-finite number.
+fn is_value_error(e: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    matches!(
+        inner_error(e),
+        E::BinaryNotUtf8 { .. }
+            | E::InvalidBinaryBase64 { .. }
+            | E::TaggedScalarCannotDeserializeIntoString { .. }
+            | E::InvalidScalar { .. }
+            | E::InvalidBooleanStrict { .. }
+            | E::UnsupportedTag { .. }
+            | E::NonFiniteFloat { .. }
+            | E::MergeValueNotMapOrSeqOfMaps { .. }
+            | E::DuplicateMappingKey { .. }
+            | E::SerdeInvalidType { .. }
+    )
+}
+
+fn is_alias_error(e: &serde_saphyr::Error) -> bool {
+    matches!(inner_error(e), serde_saphyr::Error::UnknownAnchor { .. })
+}
+
+fn inner_error(mut e: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::WithSnippet { error, .. }
+    | serde_saphyr::Error::AliasError { error, .. } = e
+    {
+        e = error;
+    }
+    e
+}
+
+/// The file line and kind of a YAML error in text that starts on file line `first`.
+fn yaml_error(e: &serde_saphyr::Error, first: usize) -> (usize, Kind) {
+    let line = e.location().map_or(first, |l| {
+        first + usize::try_from(l.line()).unwrap_or(1).saturating_sub(1)
+    });
+    (line, Kind::Yaml(yaml_message(e)))
 }
 
 /// The first line of a serde-saphyr message, without its location suffix: the caller adds the
@@ -269,28 +373,58 @@ fn toml_fields(split: &Split<'_>) -> Result<Fields, (usize, Kind)> {
         });
         (line, Kind::Toml(e.message().to_string()))
     })?;
-    Ok(with_lines(
-        split,
-        table.into_iter().map(|(k, v)| (k, from_toml(v))).collect(),
-    ))
+    Ok(Fields {
+        values: with_lines(
+            split,
+            table.into_iter().map(|(k, v)| (k, from_toml(v))).collect(),
+        ),
+        unread: BTreeMap::new(),
+    })
 }
 
-/// Key each top-level entry by its lowercased name, with the file line of its key. Lines come
-/// from one scan of the text for `key:` or `key =` at the start of a line (serde-saphyr's spans
-/// cost as much as the parse itself); a key not found that way gets the first line. The lines are
-/// looked up by hash: a search per key made 100,000 keys take 12 s.
-fn with_lines(split: &Split<'_>, entries: Vec<(String, Loose)>) -> Fields {
+/// The key of a top-level entry when `line` starts one (`key:` or `key =` at the start of the
+/// line), as found by a scan of the lines: serde-saphyr's spans cost as much as the parse itself.
+fn top_level_key(line: &str) -> Option<&str> {
+    let c = line.bytes().next()?;
+    if matches!(c, b' ' | b'\t' | b'#' | b'-' | b'\r' | b'\n') {
+        return None;
+    }
+    let key_end = line.find([':', '=']).unwrap_or(line.len());
+    Some(line[..key_end].trim().trim_matches(['"', '\'']))
+}
+
+/// A top-level entry: its key as written and the content lines (0-based) it spans, up to the
+/// next entry.
+struct Entry<'a> {
+    key: &'a str,
+    lines: std::ops::Range<usize>,
+}
+
+fn top_level_entries<'a>(lines: &[&'a str]) -> Vec<Entry<'a>> {
+    let mut entries: Vec<Entry<'a>> = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        if let Some(key) = top_level_key(line) {
+            if let Some(last) = entries.last_mut() {
+                last.lines.end = n;
+            }
+            entries.push(Entry {
+                key,
+                lines: n..lines.len(),
+            });
+        }
+    }
+    entries
+}
+
+/// Key each top-level entry by its lowercased name, with the file line of its key; a key the
+/// scan does not find gets the first line. The lines are looked up by hash: a search per key
+/// made 100,000 keys take 16 s.
+fn with_lines(split: &Split<'_>, entries: Vec<(String, Loose)>) -> Values {
     let mut starts: HashMap<&str, usize> = HashMap::new();
     for (n, line) in split.content.lines().enumerate() {
-        let Some(c) = line.bytes().next() else {
-            continue;
-        };
-        if c == b' ' || c == b'\t' || c == b'#' || c == b'-' {
-            continue;
+        if let Some(key) = top_level_key(line) {
+            starts.entry(key).or_insert(split.content_line + n);
         }
-        let key_end = line.find([':', '=']).unwrap_or(line.len());
-        let key = line[..key_end].trim().trim_matches(['"', '\'']);
-        starts.entry(key).or_insert(split.content_line + n);
     }
     entries
         .into_iter()
@@ -330,7 +464,7 @@ pub fn read_front_matter(
         Format::Yaml => yaml_fields(split),
         Format::Toml => toml_fields(split),
     };
-    let fields = match fields {
+    let Fields { values, unread } = match fields {
         Ok(f) => f,
         Err((line, kind)) => {
             problems.push(Problem::new(path, Some(line), kind));
@@ -338,7 +472,8 @@ pub fn read_front_matter(
         }
     };
     let mut r = Reader {
-        fields: &fields,
+        values: &values,
+        unread,
         path,
         problems,
     };
@@ -386,12 +521,24 @@ pub fn read_front_matter(
 }
 
 struct Reader<'a> {
-    fields: &'a Fields,
+    values: &'a Values,
+    /// Taken out as they are reported, so each is reported once.
+    unread: BTreeMap<String, (usize, Kind)>,
     path: &'a str,
     problems: &'a mut Vec<Problem>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A key's value and line; a key whose value could not be read is reported here, when
+    /// touchbase reads it, and is then absent.
+    fn get(&mut self, key: &str) -> Option<&'a (Loose, usize)> {
+        if let Some((line, kind)) = self.unread.remove(key) {
+            self.problems
+                .push(Problem::new(self.path, Some(line), kind));
+        }
+        self.values.get(key)
+    }
+
     fn bad(&mut self, key: &str, value: &Loose, line: usize, expected: &'static str) {
         self.problems.push(Problem::new(
             self.path,
@@ -406,7 +553,7 @@ impl Reader<'_> {
 
     /// A text key; `None` when absent or empty (`key:`), a problem when it is not text.
     fn text(&mut self, key: &str) -> Option<String> {
-        let (value, line) = self.fields.get(key)?;
+        let (value, line) = self.get(key)?;
         match value {
             Loose::Null => None,
             v => match v.text() {
@@ -420,7 +567,7 @@ impl Reader<'_> {
     }
 
     fn texts(&mut self, key: &str) -> Vec<String> {
-        let Some((value, line)) = self.fields.get(key) else {
+        let Some((value, line)) = self.get(key) else {
             return Vec::new();
         };
         value.texts().unwrap_or_else(|| {
@@ -436,7 +583,7 @@ impl Reader<'_> {
         expected: &'static str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<T> {
-        let (value, line) = self.fields.get(key)?;
+        let (value, line) = self.get(key)?;
         let text = self.text(key)?;
         if text.is_empty() {
             return None;
@@ -449,7 +596,7 @@ impl Reader<'_> {
     }
 
     fn dates(&mut self) -> Vec<(String, Yearly)> {
-        let Some((value, line)) = self.fields.get("dates") else {
+        let Some((value, line)) = self.get("dates") else {
             return Vec::new();
         };
         let entries = match value {
@@ -643,6 +790,85 @@ mod tests {
             assert_eq!(p.len(), 1, "{text:?}: {p:?}");
             assert_eq!(p[0].line, Some(line), "{text:?}: {}", p[0]);
             assert!(p[0].to_string().contains(msg), "{text:?}: {}", p[0]);
+        }
+    }
+
+    #[test]
+    fn unknown_keys_never_make_a_problem_whatever_their_type_or_tag() {
+        const GIF: &str = "R0lGODlhDAAMAIQAAP//9/X17unp5WZmZgAAAOfn515eXvPz7Y6OjuDg4J+fn5OTk6enp56enmleECcgggoBADs=";
+        let cases = [
+            format!("canonical: !!binary \"{GIF}\""),
+            format!("canonical: !!binary |\n  {GIF}"),
+            format!("x: !<tag:yaml.org,2002:binary> {GIF}"),
+            "x: !!binary not base64!".into(),
+            "x: !!set\n  ? a\n  ? b".into(),
+            "x: !!set {a, b}".into(),
+            "x: !custom foo".into(),
+            "x: !custom {a: 1, b: [2]}".into(),
+            "x: !!timestamp 2001-12-14t21:59:43.10-05:00".into(),
+            "x: !!timestamp 2001-12-14".into(),
+            "x: !!float 1.5".into(),
+            "x: !!float abc".into(),
+            "x: !!int abc".into(),
+            "x: !!bool maybe".into(),
+            "x: !!str [a]".into(),
+            "x: !!seq abc".into(),
+            "x: !!map abc".into(),
+            "x: !!omap\n  - a: 1\n  - b: 2".into(),
+            "x: .nan".into(),
+            "x: -.inf".into(),
+            "x: 1e999".into(),
+            "x: {<<: 5}".into(),
+            "x: {a: 1, a: 2}".into(),
+            format!("x:\n  y: !!binary {GIF}\n  z: !custom {{a: !!float x}}"),
+            format!("x: &a !!binary {GIF}\ny: *a"),
+            format!("!!binary {GIF}: x"),
+            "? [a, b]\n: c".into(),
+            "x: !!timestamp 2001-12-14\ny: !!int no\nz: !!bool no".into(),
+        ];
+        for case in cases {
+            let text = format!("---\nname: A\n{case}\ncadence: 2w\n---\n");
+            let (c, p) = read(&text);
+            assert_eq!(p, vec![], "{case:?}");
+            let c = c.unwrap_or_else(|| panic!("{case:?}: not a contact"));
+            assert_eq!(
+                c.cadence,
+                Some(Cadence::Every(crate::duration::Duration::Weeks(2)))
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_value_touchbase_reads_is_a_problem_on_its_own_line() {
+        let cases: [(&str, bool, usize, &str); 5] = [
+            (
+                "name: A\nx: 1\nsnooze: !!timestamp 2026-12-01\n",
+                true,
+                4,
+                "invalid YAML: cannot deserialize tagged scalar",
+            ),
+            (
+                "name: !!binary /w==\n",
+                false,
+                2,
+                "invalid YAML: !!binary scalar is not valid UTF-8",
+            ),
+            ("x: &a !!float abc\nname: *a\n", false, 3, "invalid YAML"),
+            (
+                "name: A\ndates:\n  a: 2020-01-01\n  a: 2021-01-01\n",
+                true,
+                5,
+                "duplicate mapping key",
+            ),
+            // Broken syntax is not a value: the file is still a problem.
+            ("name: A\nx: [a, b\n", false, 3, "invalid YAML"),
+        ];
+        for (yaml, is_contact, line, msg) in cases {
+            let (c, p) = read(&format!("---\n{yaml}---\n"));
+            assert_eq!(c.is_some(), is_contact, "{yaml:?}: {p:?}");
+            assert_eq!(p.len(), 1, "{yaml:?}: {p:?}");
+            assert_eq!(p[0].line, Some(line), "{yaml:?}: {}", p[0]);
+            assert!(p[0].to_string().contains(msg), "{yaml:?}: {}", p[0]);
         }
     }
 
