@@ -20,6 +20,10 @@ pub enum Kind {
     ConflictMarkers,
     #[error("front matter has no closing `{0}` line")]
     UnclosedFrontMatter(&'static str),
+    #[error(
+        "the front matter holds more than one YAML document (\"...\" or \"---\" inside it): keep one"
+    )]
+    MultipleDocuments,
     #[error("front matter must start on the first line of the file")]
     FrontMatterNotFirst,
     #[error("invalid YAML: {0}")]

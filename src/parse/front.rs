@@ -68,9 +68,14 @@ pub fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, (usize, Kind)
         "+++" => (Format::Toml, &["+++"]),
         _ => return check_late_front_matter(text),
     };
-    for (n, (start, line, end)) in lines.enumerate() {
-        if closers.contains(&line.trim_end()) {
-            let content_line = 2;
+    let content_line = 2;
+    for (n, (start, line, end)) in lines.by_ref().enumerate() {
+        let close_line = content_line + n;
+        let line = line.trim_end();
+        if closers.contains(&line) {
+            if format == Format::Yaml {
+                check_second_document(line, text[end..].lines(), close_line)?;
+            }
             return Ok(Some(Split {
                 format,
                 content: &text[content_offset..start],
@@ -79,12 +84,58 @@ pub fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, (usize, Kind)
                 close_offset: start,
                 body: &text[end..],
                 body_offset: end,
-                body_line: content_line + n + 1,
+                body_line: close_line + 1,
             }));
+        }
+        // `--- # comment` or `... # end` starts or ends a YAML document.
+        if format == Format::Yaml && is_document_marker(line) {
+            return Err((close_line, Kind::MultipleDocuments));
         }
     }
     let fence = if format == Format::Yaml { "---" } else { "+++" };
     Err((1, Kind::UnclosedFrontMatter(fence)))
+}
+
+/// A YAML document marker (`---` or `...`) followed by more on its line.
+fn is_document_marker(line: &str) -> bool {
+    (line.starts_with("---") || line.starts_with("..."))
+        && line[3..].starts_with([' ', '\t'])
+}
+
+/// After the closing fence, what would silently turn keys into body text: keys after a `...`
+/// (a document end, where the user meant a separator), or a second fenced block right below the
+/// first. Either is reported at the fence that splits them rather than read as Markdown.
+fn check_second_document<'a>(
+    fence: &str,
+    mut after: impl Iterator<Item = &'a str>,
+    fence_line: usize,
+) -> Result<(), (usize, Kind)> {
+    let second = if fence == "..." {
+        after
+            .by_ref()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.trim_end() == "---" || looks_like_key(l))
+    } else {
+        after.next().is_some_and(|l| l.trim_end() == "---")
+            && after.next().is_some_and(looks_like_key)
+    };
+    if second {
+        Err((fence_line, Kind::MultipleDocuments))
+    } else {
+        Ok(())
+    }
+}
+
+/// `key: value` or `key:` with a plain word key, as a front-matter line begins.
+fn looks_like_key(line: &str) -> bool {
+    let Some((key, rest)) = line.split_once(':') else {
+        return false;
+    };
+    key.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '))
+        && (rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
 }
 
 /// Front matter that starts after blank lines is not front matter, but losing a contact silently
@@ -351,7 +402,11 @@ fn yaml_error(e: &serde_saphyr::Error, first: usize) -> (usize, Kind) {
     let line = e.location().map_or(first, |l| {
         first + usize::try_from(l.line()).unwrap_or(1).saturating_sub(1)
     });
-    (line, Kind::Yaml(yaml_message(e)))
+    let kind = match inner_error(e) {
+        serde_saphyr::Error::MultipleDocuments { .. } => Kind::MultipleDocuments,
+        _ => Kind::Yaml(yaml_message(e)),
+    };
+    (line, kind)
 }
 
 /// The first line of a serde-saphyr message, without its location suffix: the caller adds the
@@ -697,6 +752,44 @@ mod tests {
             split_front_matter("\n---\nname: A\n---\n"),
             Err((2, Kind::FrontMatterNotFirst))
         );
+    }
+
+    #[test]
+    fn more_than_one_document_is_one_clear_problem() {
+        let cases = [
+            ("---\nname: A\n...\ncadence: 2w\n---\n# A\n", 3),
+            ("---\nname: A\n...\n\ncadence: 2w\n", 3),
+            ("---\nname: A\n...\n---\ncadence: 2w\n---\n", 3),
+            ("---\nname: A\n--- # second\ncadence: 2w\n---\n", 3),
+            ("---\nname: A\n--- !tag\ncadence: 2w\n---\n", 3),
+            ("---\nname: A\n... # end\ncadence: 2w\n---\n", 3),
+            ("---\r\nname: A\r\n...\r\ncadence: 2w\r\n---\r\n", 3),
+            ("---\nname: A\n---\n---\ncadence: 2w\n---\n", 3),
+        ];
+        for (text, line) in cases {
+            assert_eq!(
+                split_front_matter(text),
+                Err((line, Kind::MultipleDocuments)),
+                "{text:?}"
+            );
+        }
+        let shown = Problem::new("contacts/x.md", Some(3), Kind::MultipleDocuments).to_string();
+        assert_eq!(
+            shown,
+            "contacts/x.md:3: the front matter holds more than one YAML document (\"...\" or \"---\" inside it): keep one"
+        );
+        // A `...` fence followed by Markdown, and a thematic break further down, are fine.
+        for text in [
+            "---\nname: A\n...\n# A\n\n---\nnotes\n",
+            "---\nname: A\n...\n\nSome notes.\n",
+            "---\nname: A\n---\n---\n\nnotes\n",
+            "---\nname: A\n---\n# A\n---\nx: y\n",
+        ] {
+            assert!(
+                split_front_matter(text).is_ok_and(|s| s.is_some()),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
