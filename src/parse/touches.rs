@@ -1,6 +1,7 @@
 //! The touch log: dated headings (ATX or setext, any level, not inside code blocks) found with
 //! pulldown-cmark, their notes, and `Next:` lines in those notes.
 
+use chrono::{NaiveDate, NaiveTime};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::{DatePrefix, date_prefix, parse_next_step, split_channel, time_prefix};
@@ -58,7 +59,7 @@ pub struct HeadingSpan {
     pub level: usize,
     pub start: usize,
     pub end: usize,
-    pub date: Option<chrono::NaiveDate>,
+    pub date: Option<NaiveDate>,
 }
 
 /// Every heading of `body` with its span; touches carry their date.
@@ -67,8 +68,8 @@ pub fn heading_spans(body: &str) -> Vec<HeadingSpan> {
         .into_iter()
         .map(|h| {
             let line_start = body[..h.start].rfind('\n').map_or(0, |i| i + 1);
-            let date = match date_prefix(h.text.trim()) {
-                DatePrefix::Valid(date, _) => Some(date),
+            let date = match heading_date(&h.text) {
+                HeadingDate::Touch(date, _, _) => Some(date),
                 _ => None,
             };
             HeadingSpan {
@@ -79,6 +80,28 @@ pub fn heading_spans(body: &str) -> Vec<HeadingSpan> {
             }
         })
         .collect()
+}
+
+/// What a heading's text makes of it (SPEC 3): a touch, an ordinary heading, or a problem; a
+/// heading with a bad date or time is a problem and never also a touch.
+enum HeadingDate<'a> {
+    NotATouch,
+    /// The date, the time if any, and the text after them.
+    Touch(NaiveDate, Option<NaiveTime>, &'a str),
+    Bad(Kind),
+}
+
+fn heading_date(text: &str) -> HeadingDate<'_> {
+    let (date, rest) = match date_prefix(text.trim()) {
+        DatePrefix::None => return HeadingDate::NotATouch,
+        DatePrefix::Invalid(bad) => return HeadingDate::Bad(Kind::HeadingDate(bad.into())),
+        DatePrefix::Valid(date, rest) => (date, rest),
+    };
+    match time_prefix(rest) {
+        Ok(Some((time, rest))) => HeadingDate::Touch(date, Some(time), rest),
+        Ok(None) => HeadingDate::Touch(date, None, rest),
+        Err(bad) => HeadingDate::Bad(Kind::HeadingTime(bad.into())),
+    }
 }
 
 /// The touches in `body`, which starts on file line `body_line`. Problems (bad dates, bad
@@ -98,30 +121,13 @@ pub fn parse_touches(
     let heads = headings(body, body_line);
     let mut touches = Vec::new();
     for (i, h) in heads.iter().enumerate() {
-        let text = h.text.trim();
-        let (date, rest) = match date_prefix(text) {
-            DatePrefix::None => continue,
-            DatePrefix::Invalid(bad) => {
-                problems.push(Problem::new(
-                    path,
-                    Some(h.line),
-                    Kind::HeadingDate(bad.into()),
-                ));
+        let (date, time, rest) = match heading_date(&h.text) {
+            HeadingDate::NotATouch => continue,
+            HeadingDate::Bad(kind) => {
+                problems.push(Problem::new(path, Some(h.line), kind));
                 continue;
             }
-            DatePrefix::Valid(date, rest) => (date, rest),
-        };
-        let (time, rest) = match time_prefix(rest) {
-            Ok(Some((time, rest))) => (Some(time), rest),
-            Ok(None) => (None, rest),
-            Err(bad) => {
-                problems.push(Problem::new(
-                    path,
-                    Some(h.line),
-                    Kind::HeadingTime(bad.into()),
-                ));
-                (None, rest)
-            }
+            HeadingDate::Touch(date, time, rest) => (date, time, rest),
         };
         let (channel, word, text) = split_channel(rest, channels);
         let notes_end = heads[i + 1..]
@@ -268,8 +274,25 @@ mod tests {
                 "c.md:15: invalid time \"25:61\" in a touch heading",
             ]
         );
-        assert_eq!(t.len(), 2);
+        assert_eq!(t.len(), 1);
         assert!(t[0].next.is_none());
+    }
+
+    #[test]
+    fn a_heading_with_a_bad_date_or_time_is_a_problem_and_never_a_touch() {
+        let body = "## 2026-01-02 25:99 call\n## 2026-02-30 call\n## 2026-01-03 9:75 email\n## 2026-01-04 09:30 call\n";
+        let (t, p) = touches(body);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert_eq!(
+            summary(&t),
+            vec![("2026-01-04".into(), Channel::Call, String::new(), 13)]
+        );
+        // The edits see the same touches.
+        let dated: Vec<_> = heading_spans(body).iter().map(|h| h.date).collect();
+        assert_eq!(
+            dated,
+            vec![None, None, None, NaiveDate::from_ymd_opt(2026, 1, 4)]
+        );
     }
 
     #[test]
