@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::{DatePrefix, bytecount_newlines, date_prefix, parse_date, parse_next_step};
-use crate::duration::Cadence;
+use crate::duration::{Cadence, Reason};
 use crate::model::{Channels, Contact, DEFAULT_STAGE, Yearly};
 use crate::problem::{Kind, Problem};
 
@@ -98,8 +98,7 @@ pub fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, (usize, Kind)
 
 /// A YAML document marker (`---` or `...`) followed by more on its line.
 fn is_document_marker(line: &str) -> bool {
-    (line.starts_with("---") || line.starts_with("..."))
-        && line[3..].starts_with([' ', '\t'])
+    (line.starts_with("---") || line.starts_with("...")) && line[3..].starts_with([' ', '\t'])
 }
 
 /// After the closing fence, what would silently turn keys into body text: keys after a `...`
@@ -551,11 +550,13 @@ pub fn read_front_matter(
         .map(|s| s.to_lowercase())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| DEFAULT_STAGE.to_string());
-    c.cadence = r.parsed(
-        "cadence",
-        "expected a duration such as 3w or 2mo, or never",
-        |s| s.parse::<Cadence>().ok(),
-    );
+    c.cadence = r.parsed_with("cadence", |s| {
+        s.parse::<Cadence>().map_err(|e| match e.reason {
+            Reason::Form => "expected a duration such as 3w or 2mo, or never",
+            Reason::TooLong => "over 100 years (for no cadence, write never)",
+            reason => reason.expected(),
+        })
+    });
     c.next = r.parsed("next", "expected YYYY-MM-DD [channel] [- text]", |s| {
         parse_next_step(s, channels)
     });
@@ -638,16 +639,23 @@ impl<'a> Reader<'a> {
         expected: &'static str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<T> {
+        self.parsed_with(key, |s| parse(s).ok_or(expected))
+    }
+
+    /// As `parsed`, with `parse` saying what was expected.
+    fn parsed_with<T>(
+        &mut self,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, &'static str>,
+    ) -> Option<T> {
         let (value, line) = self.get(key)?;
         let text = self.text(key)?;
         if text.is_empty() {
             return None;
         }
-        let parsed = parse(&text);
-        if parsed.is_none() {
-            self.bad(key, value, *line, expected);
-        }
-        parsed
+        parse(&text)
+            .map_err(|expected| self.bad(key, value, *line, expected))
+            .ok()
     }
 
     fn dates(&mut self) -> Vec<(String, Yearly)> {
@@ -857,7 +865,7 @@ mod tests {
 
     #[test]
     fn problems_carry_file_lines() {
-        let cases: [(&str, usize, &str); 7] = [
+        let cases: [(&str, usize, &str); 11] = [
             ("---\nname: A\ninterests: [a, b\n---\n", 3, "invalid YAML"),
             ("---\n- a\n- b\n---\n", 2, "not a mapping"),
             (
@@ -871,6 +879,26 @@ mod tests {
                 "invalid `cadence`",
             ),
             ("---\nname: A\nnext: next week\n---\n", 3, "invalid `next`"),
+            (
+                "---\nname: A\ncadence: 999999y\n---\n",
+                3,
+                "invalid `cadence` \"999999y\": over 100 years",
+            ),
+            (
+                "---\nname: A\ncadence: 2147483648mo\n---\n",
+                3,
+                "invalid `cadence` \"2147483648mo\": over 100 years",
+            ),
+            (
+                "---\nname: A\ncadence: 0d\n---\n",
+                3,
+                "invalid `cadence` \"0d\": a duration must be at least 1 day",
+            ),
+            (
+                "---\nname: A\ncadence: -2w\n---\n",
+                3,
+                "invalid `cadence` \"-2w\": a duration cannot be negative",
+            ),
             ("---\nname: [a, b]\n---\n", 2, "invalid `name`"),
             (
                 "---\nname: A\nname: B\n---\n",

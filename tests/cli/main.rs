@@ -2,6 +2,7 @@
 
 mod cache;
 mod due;
+mod parsing;
 mod problems;
 mod record;
 mod watch;

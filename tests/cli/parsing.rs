@@ -1,0 +1,86 @@
+//! Files and settings that once parsed wrong or silently: each is read, or is one clear problem
+//! with its path and line, and every other contact still works.
+
+use std::fs;
+
+use predicates::prelude::*;
+
+use crate::touchbase;
+
+fn vault_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().unwrap();
+    fs::write(dir.path().join("touchbase.toml"), "").unwrap();
+    for (path, bytes) in files {
+        let p = dir.path().join(path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
+/// `check`'s output lines; it exits 1 when there is any problem.
+fn check(vault: &std::path::Path) -> Vec<String> {
+    let out = touchbase(vault).arg("check").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let problems: Vec<String> = stdout
+        .lines()
+        .filter(|l| !l.starts_with("no problems"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(!problems.is_empty())),
+        "{stdout}"
+    );
+    problems
+}
+
+#[test]
+fn absurd_durations_are_problems_or_errors_naming_the_value_and_key() {
+    let vault = vault_with(&[
+        ("far.md", b"---\nname: Far\ncadence: 999999y\n---\n"),
+        ("huge.md", b"---\nname: Huge\ncadence: 2147483648mo\n---\n"),
+        ("zero.md", b"---\nname: Zero\ncadence: 0d\n---\n"),
+        ("plain.md", b"---\nname: Plain\ncadence: 30\n---\n"),
+        (
+            "words.md",
+            b"---\nname: Words\ncadence: twice-yearly\n---\n",
+        ),
+    ]);
+    assert_eq!(
+        check(vault.path()),
+        [
+            "far.md:3: invalid `cadence` \"999999y\": over 100 years (for no cadence, write never)",
+            "huge.md:3: invalid `cadence` \"2147483648mo\": over 100 years (for no cadence, write never)",
+            "zero.md:3: invalid `cadence` \"0d\": a duration must be at least 1 day",
+        ]
+    );
+    for (config, message) in [
+        (
+            "[cadence]\ndefault = \"999999y\"\n",
+            "touchbase.toml:2: `cadence.default`: invalid duration \"999999y\": over 100 years",
+        ),
+        (
+            "[agenda]\nhorizon = \"0d\"\n",
+            "touchbase.toml:2: `agenda.horizon`: invalid duration \"0d\"",
+        ),
+        (
+            "[cadence.stages]\nlead = \"-1w\"\n",
+            "touchbase.toml:2: `cadence.stages.lead`: invalid duration \"-1w\": a duration cannot be negative",
+        ),
+    ] {
+        fs::write(vault.path().join("touchbase.toml"), config).unwrap();
+        touchbase(vault.path())
+            .arg("due")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message));
+    }
+    // A plain number of days is a duration in the config too.
+    fs::write(
+        vault.path().join("touchbase.toml"),
+        "[agenda]\nhorizon = 30\n[cadence]\nfirst_follow_up = \"fortnightly\"\n",
+    )
+    .unwrap();
+    touchbase(vault.path()).arg("due").assert().success();
+}
