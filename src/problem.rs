@@ -16,6 +16,8 @@ pub enum Kind {
     TooLarge(u64),
     #[error("invalid UTF-8: the file must be saved as UTF-8 text")]
     InvalidUtf8,
+    #[error("UTF-16 text: save the file as UTF-8")]
+    Utf16,
     #[error("git conflict markers: finish the merge, then save the file")]
     ConflictMarkers,
     #[error("front matter has no closing `{0}` line")]

@@ -84,3 +84,29 @@ fn absurd_durations_are_problems_or_errors_naming_the_value_and_key() {
     .unwrap();
     touchbase(vault.path()).arg("due").assert().success();
 }
+
+#[test]
+fn old_mac_files_are_read_and_utf16_contacts_are_problems() {
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in "---\r\nname: Wide Char\r\n---\r\n".encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let vault = vault_with(&[
+        (
+            "mac.md",
+            b"---\rname: Old Mac\r---\r# Old Mac\r\r## 2026-11-01 call\r\r## 2026-02-30 email\r",
+        ),
+        ("wide.md", &utf16),
+    ]);
+    assert_eq!(
+        check(vault.path()),
+        [
+            "mac.md:8: invalid date \"2026-02-30\" in a touch heading",
+            "wide.md: UTF-16 text: save the file as UTF-8",
+        ]
+    );
+    let json = crate::due_json(vault.path());
+    let mac = &json["items"][0];
+    assert_eq!(mac["name"], "Old Mac");
+    assert_eq!(mac["last_touch"]["date"], "2026-11-01");
+}
