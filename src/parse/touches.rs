@@ -16,13 +16,28 @@ struct Heading {
     line: usize,
 }
 
+/// Stands in for a form feed or vertical tab while pulldown-cmark reads the body.
+const PLAIN: &str = "\x1a";
+
 /// Every heading of `body` with its level, plain text, byte range and file line.
 fn headings(body: &str, body_line: usize) -> Vec<Heading> {
+    // pulldown-cmark takes a form feed or vertical tab for a space where CommonMark (and
+    // commonmark.js, markdown-it) take it for text: after `#`, after a setext underline, as
+    // indentation, after a list or quote marker. It reads a copy where they are an ordinary
+    // character, so it finds the headings CommonMark finds; the byte offsets stay the same.
+    let substituted = body.contains(['\x0b', '\x0c']);
+    let plain;
+    let source = if substituted {
+        plain = body.replace(['\x0b', '\x0c'], PLAIN);
+        plain.as_str()
+    } else {
+        body
+    };
     let mut out = Vec::new();
     let mut current: Option<Heading> = None;
     // Lines are counted incrementally: recounting from the start per heading is quadratic.
     let (mut counted_to, mut line) = (0, body_line);
-    for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(source, Options::empty()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 line += super::bytecount_newlines(&body.as_bytes()[counted_to..range.start]);
@@ -45,7 +60,15 @@ fn headings(body: &str, body_line: usize) -> Vec<Heading> {
                     h.text.push(' ');
                 }
             }
-            Event::End(TagEnd::Heading(_)) => out.extend(current.take()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(mut h) = current.take() {
+                    // Inside a heading's text they are white space, as Rust and SPEC 3 see it.
+                    if substituted {
+                        h.text = h.text.replace(PLAIN, " ");
+                    }
+                    out.push(h);
+                }
+            }
             _ => {}
         }
     }
@@ -293,6 +316,50 @@ mod tests {
             dated,
             vec![None, None, None, NaiveDate::from_ymd_opt(2026, 1, 4)]
         );
+    }
+
+    /// The headings CommonMark finds, as commonmark.js 0.31 and markdown-it 14 report them:
+    /// a form feed or vertical tab is text, not a space, except inside a heading's text.
+    #[test]
+    fn form_feeds_and_vertical_tabs_make_headings_only_where_commonmark_does() {
+        let cases: [(&str, &[(usize, &str)]); 22] = [
+            ("#\x0c2026-01-02 call\n", &[]),
+            ("#\x0b2026-01-02 call\n", &[]),
+            ("#\t2026-01-02 call\n", &[(1, "2026-01-02 call")]),
+            ("\x0c# 2026-01-02 call\n", &[]),
+            ("   #\x0c2026\n", &[]),
+            ("#\x0c\n", &[]),
+            ("2026-01-02 call\n---\x0c\n", &[]),
+            ("2026-01-02 call\n---\x0b\n", &[]),
+            ("2026-01-02 call\n===\x0c\n", &[]),
+            ("2026-01-02 call\n\x0c---\n", &[]),
+            ("2026-01-02 call\n---\t\n", &[(2, "2026-01-02 call")]),
+            ("> #\x0c2026-01-02 call\n", &[]),
+            (">\x0c## 2026-01-02 q\n", &[]),
+            ("- #\x0c2026-01-02 call\n", &[]),
+            ("-\x0c## 2026-01-02 call\n", &[]),
+            ("1.\x0c## 2026-01-02 q\n", &[]),
+            ("    \x0c## x\n", &[]),
+            ("#\x0c2026\n===\n", &[(1, "# 2026")]),
+            ("## 2026-01-02\x0ccall\n", &[(2, "2026-01-02 call")]),
+            ("## a\x0c#\n", &[(2, "a #")]),
+            ("\x0c\n## 2026-01-02 a\n", &[(2, "2026-01-02 a")]),
+            ("2026-01-02\n- - -\x0c\n", &[]),
+        ];
+        for (body, want) in cases {
+            let got: Vec<(usize, String)> = headings(body, 1)
+                .into_iter()
+                .map(|h| (h.level, h.text))
+                .collect();
+            let want: Vec<(usize, String)> =
+                want.iter().map(|(l, t)| (*l, (*t).to_string())).collect();
+            assert_eq!(got, want, "{body:?}");
+            // The edits see the same headings.
+            assert_eq!(heading_spans(body).len(), want.len(), "{body:?}");
+        }
+        let (t, p) =
+            touches("## 2026-11-20 call\n#\x0c2026-11-21 call\n2026-11-22 call\n---\x0c\n");
+        assert_eq!((t.len(), p.len()), (1, 0));
     }
 
     #[test]

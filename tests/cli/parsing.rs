@@ -110,3 +110,41 @@ fn old_mac_files_are_read_and_utf16_contacts_are_problems() {
     assert_eq!(mac["name"], "Old Mac");
     assert_eq!(mac["last_touch"]["date"], "2026-11-01");
 }
+
+#[test]
+fn unread_values_second_documents_bad_times_and_form_feeds() {
+    let vault = vault_with(&[
+        (
+            "binary.md",
+            b"---\nname: Binary\ncanonical: !!binary \"R0lGODlhDAAMAIQAAP//9/X17unp5WZmZgAAAOfn515eXvPz7Y6OjuDg4J+fn5OTk6enp56enmleECcgggoBADs=\"\nseen: !!timestamp 2001-12-14\n---\n## 2026-11-01 call\n",
+        ),
+        (
+            "contacts/two.md",
+            b"---\nname: Two\n...\ncadence: 1w\n---\n",
+        ),
+        (
+            "late.md",
+            b"---\nname: Late\n---\n## 2026-11-02 email\n## 2026-01-02 25:99 call\n",
+        ),
+        (
+            "feed.md",
+            b"---\nname: Feed\n---\n## 2026-11-03 email\n#\x0c2026-11-20 call\n2026-11-21 call\n---\x0c\n",
+        ),
+    ]);
+    assert_eq!(
+        check(vault.path()),
+        [
+            "contacts/two.md:3: the front matter holds more than one YAML document (\"...\" or \"---\" inside it): keep one",
+            "late.md:5: invalid time \"25:99\" in a touch heading",
+        ]
+    );
+    let json = crate::due_json(vault.path());
+    let touches = |name: &str| {
+        let items = json["items"].as_array().unwrap();
+        let item = items.iter().find(|i| i["name"] == name).unwrap();
+        (item["touches"].clone(), item["last_touch"]["date"].clone())
+    };
+    assert_eq!(touches("Binary"), (1.into(), "2026-11-01".into()));
+    assert_eq!(touches("Late"), (1.into(), "2026-11-02".into()));
+    assert_eq!(touches("Feed"), (1.into(), "2026-11-03".into()));
+}
