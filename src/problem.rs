@@ -28,6 +28,9 @@ pub enum Kind {
     MultipleDocuments,
     #[error("front matter must start on the first line of the file")]
     FrontMatterNotFirst,
+    /// Over the YAML parser's limits, which keep a hostile file from hanging a run.
+    #[error("front matter is too large to read: {0}")]
+    TooComplex(&'static str),
     #[error("invalid YAML: {0}")]
     Yaml(String),
     #[error("invalid TOML: {0}")]

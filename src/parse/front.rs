@@ -401,8 +401,19 @@ fn yaml_error(e: &serde_saphyr::Error, first: usize) -> (usize, Kind) {
     let line = e.location().map_or(first, |l| {
         first + usize::try_from(l.line()).unwrap_or(1).saturating_sub(1)
     });
+    use serde_saphyr::{Error as E, budget::BudgetBreach as B};
+    // The limits' own messages name the parser's counters (`Nodes { nodes: 250001 }`).
     let kind = match inner_error(e) {
-        serde_saphyr::Error::MultipleDocuments { .. } => Kind::MultipleDocuments,
+        E::MultipleDocuments { .. } => Kind::MultipleDocuments,
+        E::Budget { breach, .. } => Kind::TooComplex(match breach {
+            B::Depth { .. } => "nested too deeply",
+            B::Aliases { .. } | B::Anchors { .. } => "too many aliases",
+            _ => "too many values",
+        }),
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => Kind::TooComplex("too many aliases"),
         _ => Kind::Yaml(yaml_message(e)),
     };
     (line, kind)
@@ -1049,10 +1060,20 @@ mod tests {
         }
         bomb.push_str("---\n");
         let (_, p) = read(&bomb);
-        assert!(matches!(p[0].kind, Kind::Yaml(_)), "{p:?}");
+        assert!(matches!(p[0].kind, Kind::TooComplex(_)), "{p:?}");
         let deep = format!("---\nname: A\nx: {}\n---\n", "[".repeat(100_000));
         let (_, p) = read(&deep);
         assert!(matches!(p[0].kind, Kind::Yaml(_)), "{p:?}");
+        let mut wide = String::from("---\nname: A\n");
+        for i in 0..130_000 {
+            wide.push_str(&format!("k{i}: v\n"));
+        }
+        wide.push_str("---\n");
+        let (_, p) = read(&wide);
+        assert_eq!(
+            p[0].to_string(),
+            "c.md:125001: front matter is too large to read: too many values"
+        );
         let deep_block = format!("---\nname: A\nx:\n{}\n---\n", "- ".repeat(10_000));
         let (_, p) = read(&deep_block);
         assert!(!p.is_empty());
