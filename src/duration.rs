@@ -143,7 +143,9 @@ impl FromStr for Duration {
     }
 }
 
-/// Reads text (`"3w"`) and, from TOML, a bare number of days (`horizon = 30`).
+/// Reads text (`"3w"`) and, from TOML, a bare number of days (`horizon = 30`). It asks for a
+/// string, not for any value, so that formats that do not describe themselves (the parse cache's
+/// postcard) still read it back; TOML hands over a number all the same.
 struct DurationVisitor;
 
 impl serde::de::Visitor<'_> for DurationVisitor {
@@ -165,7 +167,7 @@ impl serde::de::Visitor<'_> for DurationVisitor {
 
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(DurationVisitor)
+        d.deserialize_str(DurationVisitor)
     }
 }
 
@@ -222,7 +224,7 @@ impl<'de> Deserialize<'de> for Cadence {
                 DurationVisitor.visit_u64(v).map(Cadence::Every)
             }
         }
-        d.deserialize_any(CadenceVisitor)
+        d.deserialize_str(CadenceVisitor)
     }
 }
 
@@ -292,6 +294,14 @@ mod tests {
             let e = input.parse::<Duration>().unwrap_err();
             assert_eq!(e.reason, reason, "input {input:?}");
             assert!(e.to_string().contains(&format!("\"{input}\"")), "{e}");
+        }
+    }
+
+    #[test]
+    fn cadences_read_back_from_the_cache_format() {
+        for c in [Cadence::Never, Cadence::Every(Duration::Months(2))] {
+            let bytes = postcard::to_allocvec(&c).unwrap();
+            assert_eq!(postcard::from_bytes::<Cadence>(&bytes).unwrap(), c);
         }
     }
 
