@@ -4,7 +4,8 @@
 //! `cargo bench --bench vault` generates the vault under `target/bench-vault` (once), then
 //! reports, in-process: load + schedule + render (median of runs) and peak RSS; end-to-end:
 //! the release binary's `due --stdout` and `rg -c` on the same folder (when `rg` is on PATH).
-//! Options: `--contacts N` (default 10000), `--runs N` (default 15).
+//! Options: `--contacts N` (default 10000), `--runs N` (default 15). `--front-matter` runs only
+//! the wide-front-matter case: one file with 10,000 to 120,000 top-level keys.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -334,7 +335,38 @@ fn watch_latency(dir: &Path, bin: &str, cache: &Path, rounds: usize) {
     }
 }
 
+/// One contact whose front matter holds many top-level keys: the parse must stay linear (a
+/// search per key once made 100,000 keys take 12 s).
+fn wide_front_matter() {
+    let channels = touchbase::model::Channels::default();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    // 120,000 keys padded to just under 4 MiB: the file-size limit, and about the YAML node limit.
+    for (keys, pad) in [(10_000, 0), (40_000, 0), (100_000, 0), (120_000, 12)] {
+        let mut text = String::from("---\nname: Wide\n");
+        for i in 0..keys {
+            let _ = writeln!(text, "key{i}: value {i}{}", "x".repeat(pad));
+        }
+        text.push_str("---\n# Wide\n");
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let start = Instant::now();
+            let parsed = touchbase::parse::parse_contact("wide.md", text.as_bytes(), &channels);
+            times.push(start.elapsed());
+            assert!(parsed.contact.is_some(), "{:?}", parsed.problems);
+        }
+        println!(
+            "front matter with {keys} keys ({:.2} MB): parse median {:.1} ms",
+            text.len() as f64 / 1e6,
+            ms(median(times))
+        );
+    }
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--front-matter") {
+        wide_front_matter();
+        return;
+    }
     let contacts = arg("--contacts", 10_000);
     let runs = arg("--runs", 15);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-vault");
@@ -428,6 +460,7 @@ fn main() {
     }
 
     phases(&dir);
+    wide_front_matter();
     incremental(&dir);
     watch_latency(&dir, bin, &cache, runs.max(5));
 }

@@ -39,49 +39,135 @@ impl fmt::Display for Duration {
     }
 }
 
+/// The longest duration accepted: a cadence beyond a lifetime is a typo, and a date that far
+/// ahead would fall outside the calendar and silently mean "never".
+const MAX_DAYS: u64 = 36_525;
+
+/// A duration that cannot be read, with the text as written and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid duration \"{0}\": expected a number with d, w, mo or y (3w, 2mo), or weekly, biweekly, monthly, quarterly, yearly"
-)]
-pub struct DurationError(pub String);
+#[error("invalid duration \"{value}\": {}", reason.expected())]
+pub struct DurationError {
+    pub value: String,
+    pub reason: Reason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Not a duration at all.
+    Form,
+    Zero,
+    Negative,
+    /// Over 100 years.
+    TooLong,
+}
+
+impl Reason {
+    /// What was expected, in the user's words.
+    pub fn expected(self) -> &'static str {
+        match self {
+            Reason::Form => {
+                "expected a number with d, w, mo or y (3w, 2mo), a number of days (30), or a word such as weekly, monthly or quarterly"
+            }
+            Reason::Zero => "a duration must be at least 1 day",
+            Reason::Negative => "a duration cannot be negative",
+            Reason::TooLong => "over 100 years",
+        }
+    }
+}
 
 impl FromStr for Duration {
     type Err = DurationError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = |reason| DurationError {
+            value: s.to_string(),
+            reason,
+        };
         let t = s.trim().to_ascii_lowercase();
         let word = match t.as_str() {
             "daily" => Some(Duration::Days(1)),
             "weekly" => Some(Duration::Weeks(1)),
             "biweekly" | "fortnightly" => Some(Duration::Weeks(2)),
             "monthly" => Some(Duration::Months(1)),
+            "bimonthly" => Some(Duration::Months(2)),
             "quarterly" => Some(Duration::Months(3)),
+            "semiannually" | "twice-yearly" => Some(Duration::Months(6)),
             "yearly" | "annually" => Some(Duration::Years(1)),
             _ => None,
         };
         if let Some(d) = word {
             return Ok(d);
         }
+        let (negative, t) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, t.strip_prefix('+').unwrap_or(&t)),
+        };
         let digits = t.bytes().take_while(u8::is_ascii_digit).count();
         let (num, unit) = t.split_at(digits);
-        let n: u32 = num.parse().map_err(|_| DurationError(s.to_string()))?;
+        let unit_days: u64 = match unit.trim_start() {
+            // Other tools write a plain number of days.
+            "d" | "" => 1,
+            "w" => 7,
+            "mo" => 31,
+            "y" => 366,
+            _ => return Err(err(Reason::Form)),
+        };
+        if num.is_empty() {
+            return Err(err(Reason::Form));
+        }
+        if negative {
+            return Err(err(Reason::Negative));
+        }
+        // A number too long for u64 is far over the limit too.
+        let n: u64 = num.parse().unwrap_or(u64::MAX);
         if n == 0 {
-            return Err(DurationError(s.to_string()));
+            return Err(err(Reason::Zero));
         }
-        match unit.trim_start() {
-            "d" => Ok(Duration::Days(n)),
-            "w" => Ok(Duration::Weeks(n)),
-            "mo" => Ok(Duration::Months(n)),
-            "y" => Ok(Duration::Years(n)),
-            _ => Err(DurationError(s.to_string())),
+        // Months and years are capped at exactly 100 years, days and weeks at 36,525 days.
+        let too_long = match unit.trim_start() {
+            "mo" => n > 1_200,
+            "y" => n > 100,
+            _ => n.saturating_mul(unit_days) > MAX_DAYS,
+        };
+        if too_long {
+            return Err(err(Reason::TooLong));
         }
+        // Within the limits, so it fits in u32.
+        let n = u32::try_from(n).map_err(|_| err(Reason::TooLong))?;
+        Ok(match unit.trim_start() {
+            "w" => Duration::Weeks(n),
+            "mo" => Duration::Months(n),
+            "y" => Duration::Years(n),
+            _ => Duration::Days(n),
+        })
+    }
+}
+
+/// Reads text (`"3w"`) and, from TOML, a bare number of days (`horizon = 30`). It asks for a
+/// string, not for any value, so that formats that do not describe themselves (the parse cache's
+/// postcard) still read it back; TOML hands over a number all the same.
+struct DurationVisitor;
+
+impl serde::de::Visitor<'_> for DurationVisitor {
+    type Value = Duration;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a duration such as 3w, 2mo or 30")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Duration, E> {
+        v.parse().map_err(E::custom)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Duration, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Duration, E> {
+        self.visit_str(&v.to_string())
     }
 }
 
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        d.deserialize_str(DurationVisitor)
     }
 }
 
@@ -122,8 +208,23 @@ impl Serialize for Cadence {
 
 impl<'de> Deserialize<'de> for Cadence {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        struct CadenceVisitor;
+        impl serde::de::Visitor<'_> for CadenceVisitor {
+            type Value = Cadence;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as 3w, 2mo or 30, or never")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Cadence, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Cadence, E> {
+                DurationVisitor.visit_i64(v).map(Cadence::Every)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cadence, E> {
+                DurationVisitor.visit_u64(v).map(Cadence::Every)
+            }
+        }
+        d.deserialize_str(CadenceVisitor)
     }
 }
 
@@ -149,18 +250,77 @@ mod tests {
             ("quarterly", Some(Duration::Months(3))),
             ("yearly", Some(Duration::Years(1))),
             ("Monthly", Some(Duration::Months(1))),
-            ("0d", None),
-            ("3", None),
-            ("3m", None),
-            ("w", None),
-            ("-3d", None),
-            ("3 weeks", None),
-            ("", None),
-            ("99999999999d", None),
+            ("30", Some(Duration::Days(30))),
+            ("daily", Some(Duration::Days(1))),
+            ("fortnightly", Some(Duration::Weeks(2))),
+            ("bimonthly", Some(Duration::Months(2))),
+            ("semiannually", Some(Duration::Months(6))),
+            ("Twice-Yearly", Some(Duration::Months(6))),
+            ("annually", Some(Duration::Years(1))),
+            ("100y", Some(Duration::Years(100))),
+            ("1200mo", Some(Duration::Months(1200))),
+            ("5217w", Some(Duration::Weeks(5217))),
+            ("36525d", Some(Duration::Days(36525))),
+            ("36525", Some(Duration::Days(36525))),
         ];
         for (input, want) in cases {
             assert_eq!(input.parse::<Duration>().ok(), want, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn rejects_zero_negative_and_absurd_durations_naming_the_value() {
+        let cases = [
+            ("0d", Reason::Zero),
+            ("0", Reason::Zero),
+            ("0y", Reason::Zero),
+            ("-3d", Reason::Negative),
+            ("-1", Reason::Negative),
+            ("999999y", Reason::TooLong),
+            ("101y", Reason::TooLong),
+            ("1201mo", Reason::TooLong),
+            ("2147483648mo", Reason::TooLong),
+            ("5218w", Reason::TooLong),
+            ("36526d", Reason::TooLong),
+            ("99999999999999999999999d", Reason::TooLong),
+            ("3m", Reason::Form),
+            ("w", Reason::Form),
+            ("3 weeks", Reason::Form),
+            ("", Reason::Form),
+            ("-", Reason::Form),
+            ("3.5w", Reason::Form),
+        ];
+        for (input, reason) in cases {
+            let e = input.parse::<Duration>().unwrap_err();
+            assert_eq!(e.reason, reason, "input {input:?}");
+            assert!(e.to_string().contains(&format!("\"{input}\"")), "{e}");
+        }
+    }
+
+    #[test]
+    fn cadences_read_back_from_the_cache_format() {
+        for c in [Cadence::Never, Cadence::Every(Duration::Months(2))] {
+            let bytes = postcard::to_allocvec(&c).unwrap();
+            assert_eq!(postcard::from_bytes::<Cadence>(&bytes).unwrap(), c);
+        }
+    }
+
+    #[test]
+    fn reads_bare_numbers_of_days_from_toml() {
+        #[derive(Deserialize)]
+        struct T {
+            d: Duration,
+            c: Cadence,
+        }
+        let t: T = toml::from_str("d = 30\nc = 14").unwrap();
+        assert_eq!(
+            (t.d, t.c),
+            (Duration::Days(30), Cadence::Every(Duration::Days(14)))
+        );
+        let e = toml::from_str::<T>("d = -3\nc = 1").err().unwrap();
+        assert!(e.to_string().contains("cannot be negative"), "{e}");
+        let e = toml::from_str::<T>("d = 3\nc = \"999999y\"").err().unwrap();
+        assert!(e.to_string().contains("over 100 years"), "{e}");
     }
 
     #[test]

@@ -16,12 +16,21 @@ pub enum Kind {
     TooLarge(u64),
     #[error("invalid UTF-8: the file must be saved as UTF-8 text")]
     InvalidUtf8,
+    #[error("UTF-16 text: save the file as UTF-8")]
+    Utf16,
     #[error("git conflict markers: finish the merge, then save the file")]
     ConflictMarkers,
     #[error("front matter has no closing `{0}` line")]
     UnclosedFrontMatter(&'static str),
+    #[error(
+        "the front matter holds more than one YAML document (\"...\" or \"---\" inside it): keep one"
+    )]
+    MultipleDocuments,
     #[error("front matter must start on the first line of the file")]
     FrontMatterNotFirst,
+    /// Over the YAML parser's limits, which keep a hostile file from hanging a run.
+    #[error("front matter is too large to read: {0}")]
+    TooComplex(&'static str),
     #[error("invalid YAML: {0}")]
     Yaml(String),
     #[error("invalid TOML: {0}")]

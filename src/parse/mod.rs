@@ -23,6 +23,20 @@ pub struct Parsed {
 
 /// Parse one file's bytes. `path` is the vault-relative path used in the contact and problems.
 pub fn parse_contact(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
+    // UTF-16 is reported rather than read: touchbase writes UTF-8, and an edit must not turn
+    // half a file into another encoding. A UTF-16 note stays a note.
+    if let Some(text) = utf16_text(bytes) {
+        let decoded = parse_utf8(path, text.as_bytes(), channels);
+        return if decoded.contact.is_some() || !decoded.problems.is_empty() {
+            Parsed::problem(path, None, Kind::Utf16)
+        } else {
+            Parsed::default()
+        };
+    }
+    parse_utf8(path, bytes, channels)
+}
+
+fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let looks_like_contact =
         bytes.starts_with(b"---") || bytes.starts_with(b"+++") || bytes.starts_with(b"<<<<<<<");
@@ -33,6 +47,13 @@ pub fn parse_contact(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
             return Parsed::problem(path, Some(line), Kind::InvalidUtf8);
         }
         Err(_) => return Parsed::default(),
+    };
+    let lf_text;
+    let text = if has_lone_cr(text) {
+        lf_text = lone_cr_to_lf(text);
+        &lf_text
+    } else {
+        text
     };
     if looks_like_contact && let Some(line) = conflict_marker_line(text) {
         return Parsed::problem(path, Some(line), Kind::ConflictMarkers);
@@ -65,6 +86,63 @@ impl Parsed {
             problems: vec![Problem::new(path, line, kind)],
         }
     }
+}
+
+/// The text of a UTF-16 file (LE or BE, with or without a byte order mark), decoded; `None` for
+/// anything else. Without a mark, UTF-16 is recognised by the zero byte that every ASCII
+/// character has in it, which UTF-8 text does not contain.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let (little, body) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (true, rest),
+        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        _ => {
+            let units: Vec<&[u8]> = bytes.chunks_exact(2).take(32).collect();
+            let le = units.iter().filter(|u| u[0] != 0 && u[1] == 0).count();
+            let be = units.iter().filter(|u| u[0] == 0 && u[1] != 0).count();
+            match (le, be) {
+                (n, 0) if n >= 2 && n * 2 >= units.len() => (true, bytes),
+                (0, n) if n >= 2 && n * 2 >= units.len() => (false, bytes),
+                _ => return None,
+            }
+        }
+    };
+    let units = body.chunks_exact(2).map(|u| {
+        let pair = [u[0], u[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+/// A carriage return not followed by a line feed: an old Mac line ending, which CommonMark and
+/// YAML read as a line break.
+fn has_lone_cr(text: &str) -> bool {
+    text.match_indices('\r')
+        .any(|(i, _)| !text[i + 1..].starts_with('\n'))
+}
+
+/// Each lone CR made a LF: the same length, so offsets stay right, and lines count by `\n`.
+fn lone_cr_to_lf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push(if rest[i + 1..].starts_with('\n') {
+            '\r'
+        } else {
+            '\n'
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(crate) fn bytecount_newlines(bytes: &[u8]) -> usize {
@@ -298,6 +376,80 @@ mod tests {
         assert_eq!(time_prefix(" 25:00 call"), Err("25:00"));
     }
 
+    fn utf16(text: &str, little: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for unit in (if bom { "\u{feff}" } else { "" })
+            .encode_utf16()
+            .chain(text.encode_utf16())
+        {
+            out.extend(if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn old_mac_line_endings_are_line_endings() {
+        let text = "---\rname: Mac\rcadence: 2w\r---\r# Mac\r\r## 2026-11-20 call\rNext: 2026-12-01 email\r\r## 2026-02-30 call\r";
+        let parsed = parse_contact("mac.md", text.as_bytes(), &Channels::default());
+        let c = parsed.contact.expect("a contact");
+        assert_eq!(c.name, "Mac");
+        assert_eq!(c.touches.len(), 1);
+        assert_eq!(c.touches[0].line, 7);
+        assert_eq!(
+            c.touches[0].next.as_ref().map(|n| n.date),
+            Some(d("2026-12-01"))
+        );
+        let shown: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["mac.md:10: invalid date \"2026-02-30\" in a touch heading"]
+        );
+        // A stray CR inside a CRLF file is a line ending too, as CommonMark reads it.
+        let mixed = "---\r\nname: Mixed\r\n---\r\nx\r## 2026-11-20 call\r\n## 2026-02-30 x\r\n";
+        let parsed = parse_contact("m.md", mixed.as_bytes(), &Channels::default());
+        assert_eq!(parsed.contact.unwrap().touches[0].line, 5);
+        assert_eq!(parsed.problems[0].line, Some(6));
+    }
+
+    #[test]
+    fn utf16_contacts_are_a_problem_and_utf16_notes_stay_notes() {
+        let contact = "---\nname: Zoë\n---\n## 2026-11-20 call\n";
+        for (little, bom) in [(true, true), (false, true), (true, false), (false, false)] {
+            let bytes = utf16(contact, little, bom);
+            let parsed = parse_contact("z.md", &bytes, &Channels::default());
+            let shown: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
+            assert_eq!(
+                (parsed.contact.is_some(), shown),
+                (
+                    false,
+                    vec!["z.md: UTF-16 text: save the file as UTF-8".to_string()]
+                ),
+                "little endian {little}, BOM {bom}"
+            );
+            for note in [
+                "# Meeting notes\n\nNothing here.\n",
+                "---\ntitle: Notes\n---\n",
+            ] {
+                let parsed = parse_contact("n.md", &utf16(note, little, bom), &Channels::default());
+                assert!(
+                    parsed.contact.is_none() && parsed.problems.is_empty(),
+                    "{note:?}"
+                );
+            }
+        }
+        // UTF-8 with a name in a script far from ASCII is still UTF-8.
+        let parsed = parse_contact(
+            "t.md",
+            "---\nname: 田中太郎\n---\n".as_bytes(),
+            &Channels::default(),
+        );
+        assert_eq!(parsed.contact.unwrap().name, "田中太郎");
+    }
+
     #[test]
     fn conflict_markers() {
         assert_eq!(
@@ -340,15 +492,16 @@ mod fuzz {
         #[test]
         fn parsing_and_scheduling_never_panic(
             lines in prop::collection::vec(fragment(), 0..24),
-            crlf in any::<bool>(),
+            eol in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
             bom in any::<bool>(),
         ) {
-            let eol = if crlf { "\r\n" } else { "\n" };
             let mut text = if bom { "\u{feff}".to_string() } else { String::new() };
             text.push_str(&lines.join(eol));
             let parsed = parse_contact("c.md", text.as_bytes(), &Channels::default());
+            // Lines end at LF, CRLF or a lone CR.
+            let last_line = 1 + text.replace("\r\n", "\n").matches(['\n', '\r']).count();
             for p in &parsed.problems {
-                prop_assert!(p.line.is_none_or(|l| l >= 1 && l <= lines.len().max(1)), "{p} for {text:?}");
+                prop_assert!(p.line.is_none_or(|l| l >= 1 && l <= last_line), "{p} for {text:?}");
             }
             let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
             let contacts: Vec<_> = parsed.contact.into_iter().collect();

@@ -1,6 +1,7 @@
 //! The touch log: dated headings (ATX or setext, any level, not inside code blocks) found with
 //! pulldown-cmark, their notes, and `Next:` lines in those notes.
 
+use chrono::{NaiveDate, NaiveTime};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::{DatePrefix, date_prefix, parse_next_step, split_channel, time_prefix};
@@ -15,13 +16,28 @@ struct Heading {
     line: usize,
 }
 
+/// Stands in for a form feed or vertical tab while pulldown-cmark reads the body.
+const PLAIN: &str = "\x1a";
+
 /// Every heading of `body` with its level, plain text, byte range and file line.
 fn headings(body: &str, body_line: usize) -> Vec<Heading> {
+    // pulldown-cmark takes a form feed or vertical tab for a space where CommonMark (and
+    // commonmark.js, markdown-it) take it for text: after `#`, after a setext underline, as
+    // indentation, after a list or quote marker. It reads a copy where they are an ordinary
+    // character, so it finds the headings CommonMark finds; the byte offsets stay the same.
+    let substituted = body.contains(['\x0b', '\x0c']);
+    let plain;
+    let source = if substituted {
+        plain = body.replace(['\x0b', '\x0c'], PLAIN);
+        plain.as_str()
+    } else {
+        body
+    };
     let mut out = Vec::new();
     let mut current: Option<Heading> = None;
     // Lines are counted incrementally: recounting from the start per heading is quadratic.
     let (mut counted_to, mut line) = (0, body_line);
-    for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(source, Options::empty()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 line += super::bytecount_newlines(&body.as_bytes()[counted_to..range.start]);
@@ -44,7 +60,15 @@ fn headings(body: &str, body_line: usize) -> Vec<Heading> {
                     h.text.push(' ');
                 }
             }
-            Event::End(TagEnd::Heading(_)) => out.extend(current.take()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(mut h) = current.take() {
+                    // Inside a heading's text they are white space, as Rust and SPEC 3 see it.
+                    if substituted {
+                        h.text = h.text.replace(PLAIN, " ");
+                    }
+                    out.push(h);
+                }
+            }
             _ => {}
         }
     }
@@ -58,7 +82,7 @@ pub struct HeadingSpan {
     pub level: usize,
     pub start: usize,
     pub end: usize,
-    pub date: Option<chrono::NaiveDate>,
+    pub date: Option<NaiveDate>,
 }
 
 /// Every heading of `body` with its span; touches carry their date.
@@ -67,8 +91,8 @@ pub fn heading_spans(body: &str) -> Vec<HeadingSpan> {
         .into_iter()
         .map(|h| {
             let line_start = body[..h.start].rfind('\n').map_or(0, |i| i + 1);
-            let date = match date_prefix(h.text.trim()) {
-                DatePrefix::Valid(date, _) => Some(date),
+            let date = match heading_date(&h.text) {
+                HeadingDate::Touch(date, _, _) => Some(date),
                 _ => None,
             };
             HeadingSpan {
@@ -79,6 +103,28 @@ pub fn heading_spans(body: &str) -> Vec<HeadingSpan> {
             }
         })
         .collect()
+}
+
+/// What a heading's text makes of it (SPEC 3): a touch, an ordinary heading, or a problem; a
+/// heading with a bad date or time is a problem and never also a touch.
+enum HeadingDate<'a> {
+    NotATouch,
+    /// The date, the time if any, and the text after them.
+    Touch(NaiveDate, Option<NaiveTime>, &'a str),
+    Bad(Kind),
+}
+
+fn heading_date(text: &str) -> HeadingDate<'_> {
+    let (date, rest) = match date_prefix(text.trim()) {
+        DatePrefix::None => return HeadingDate::NotATouch,
+        DatePrefix::Invalid(bad) => return HeadingDate::Bad(Kind::HeadingDate(bad.into())),
+        DatePrefix::Valid(date, rest) => (date, rest),
+    };
+    match time_prefix(rest) {
+        Ok(Some((time, rest))) => HeadingDate::Touch(date, Some(time), rest),
+        Ok(None) => HeadingDate::Touch(date, None, rest),
+        Err(bad) => HeadingDate::Bad(Kind::HeadingTime(bad.into())),
+    }
 }
 
 /// The touches in `body`, which starts on file line `body_line`. Problems (bad dates, bad
@@ -98,30 +144,13 @@ pub fn parse_touches(
     let heads = headings(body, body_line);
     let mut touches = Vec::new();
     for (i, h) in heads.iter().enumerate() {
-        let text = h.text.trim();
-        let (date, rest) = match date_prefix(text) {
-            DatePrefix::None => continue,
-            DatePrefix::Invalid(bad) => {
-                problems.push(Problem::new(
-                    path,
-                    Some(h.line),
-                    Kind::HeadingDate(bad.into()),
-                ));
+        let (date, time, rest) = match heading_date(&h.text) {
+            HeadingDate::NotATouch => continue,
+            HeadingDate::Bad(kind) => {
+                problems.push(Problem::new(path, Some(h.line), kind));
                 continue;
             }
-            DatePrefix::Valid(date, rest) => (date, rest),
-        };
-        let (time, rest) = match time_prefix(rest) {
-            Ok(Some((time, rest))) => (Some(time), rest),
-            Ok(None) => (None, rest),
-            Err(bad) => {
-                problems.push(Problem::new(
-                    path,
-                    Some(h.line),
-                    Kind::HeadingTime(bad.into()),
-                ));
-                (None, rest)
-            }
+            HeadingDate::Touch(date, time, rest) => (date, time, rest),
         };
         let (channel, word, text) = split_channel(rest, channels);
         let notes_end = heads[i + 1..]
@@ -268,8 +297,69 @@ mod tests {
                 "c.md:15: invalid time \"25:61\" in a touch heading",
             ]
         );
-        assert_eq!(t.len(), 2);
+        assert_eq!(t.len(), 1);
         assert!(t[0].next.is_none());
+    }
+
+    #[test]
+    fn a_heading_with_a_bad_date_or_time_is_a_problem_and_never_a_touch() {
+        let body = "## 2026-01-02 25:99 call\n## 2026-02-30 call\n## 2026-01-03 9:75 email\n## 2026-01-04 09:30 call\n";
+        let (t, p) = touches(body);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert_eq!(
+            summary(&t),
+            vec![("2026-01-04".into(), Channel::Call, String::new(), 13)]
+        );
+        // The edits see the same touches.
+        let dated: Vec<_> = heading_spans(body).iter().map(|h| h.date).collect();
+        assert_eq!(
+            dated,
+            vec![None, None, None, NaiveDate::from_ymd_opt(2026, 1, 4)]
+        );
+    }
+
+    /// The headings CommonMark finds, as commonmark.js 0.31 and markdown-it 14 report them:
+    /// a form feed or vertical tab is text, not a space, except inside a heading's text.
+    #[test]
+    fn form_feeds_and_vertical_tabs_make_headings_only_where_commonmark_does() {
+        let cases: [(&str, &[(usize, &str)]); 22] = [
+            ("#\x0c2026-01-02 call\n", &[]),
+            ("#\x0b2026-01-02 call\n", &[]),
+            ("#\t2026-01-02 call\n", &[(1, "2026-01-02 call")]),
+            ("\x0c# 2026-01-02 call\n", &[]),
+            ("   #\x0c2026\n", &[]),
+            ("#\x0c\n", &[]),
+            ("2026-01-02 call\n---\x0c\n", &[]),
+            ("2026-01-02 call\n---\x0b\n", &[]),
+            ("2026-01-02 call\n===\x0c\n", &[]),
+            ("2026-01-02 call\n\x0c---\n", &[]),
+            ("2026-01-02 call\n---\t\n", &[(2, "2026-01-02 call")]),
+            ("> #\x0c2026-01-02 call\n", &[]),
+            (">\x0c## 2026-01-02 q\n", &[]),
+            ("- #\x0c2026-01-02 call\n", &[]),
+            ("-\x0c## 2026-01-02 call\n", &[]),
+            ("1.\x0c## 2026-01-02 q\n", &[]),
+            ("    \x0c## x\n", &[]),
+            ("#\x0c2026\n===\n", &[(1, "# 2026")]),
+            ("## 2026-01-02\x0ccall\n", &[(2, "2026-01-02 call")]),
+            ("## a\x0c#\n", &[(2, "a #")]),
+            ("\x0c\n## 2026-01-02 a\n", &[(2, "2026-01-02 a")]),
+            ("2026-01-02\n- - -\x0c\n", &[]),
+        ];
+        for (body, want) in cases {
+            let got: Vec<(usize, String)> = headings(body, 1)
+                .into_iter()
+                .map(|h| (h.level, h.text))
+                .collect();
+            let want: Vec<(usize, String)> =
+                want.iter().map(|(l, t)| (*l, (*t).to_string())).collect();
+            assert_eq!(got, want, "{body:?}");
+            // The edits see the same headings.
+            assert_eq!(heading_spans(body).len(), want.len(), "{body:?}");
+        }
+        let (t, p) =
+            touches("## 2026-11-20 call\n#\x0c2026-11-21 call\n2026-11-22 call\n---\x0c\n");
+        assert_eq!((t.len(), p.len()), (1, 0));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod cache;
 mod due;
 mod hostile_output;
+mod parsing;
 mod problems;
 mod record;
 mod safety;
