@@ -72,6 +72,12 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
         |original| {
             let (bom, text) =
                 split_bom(original).with_context(|| format!("{rel} is not UTF-8 text"))?;
+            if parse::has_lone_cr(text) {
+                bail!(
+                    "{rel} has old Mac line endings (a carriage return alone): touchbase reads it \
+                     but does not edit it; save it with LF or CRLF line endings, then log again"
+                );
+            }
             let Some(current) = parse::parse_contact(&rel, original, &config.channels).contact
             else {
                 bail!(

@@ -123,7 +123,7 @@ fn utf16_text(bytes: &[u8]) -> Option<String> {
 
 /// A carriage return not followed by a line feed: an old Mac line ending, which CommonMark and
 /// YAML read as a line break.
-fn has_lone_cr(text: &str) -> bool {
+pub fn has_lone_cr(text: &str) -> bool {
     text.match_indices('\r')
         .any(|(i, _)| !text[i + 1..].starts_with('\n'))
 }

@@ -109,6 +109,14 @@ fn old_mac_files_are_read_and_utf16_contacts_are_problems() {
     let mac = &json["items"][0];
     assert_eq!(mac["name"], "Old Mac");
     assert_eq!(mac["last_touch"]["date"], "2026-11-01");
+    // Read, but not edited: a clear refusal, and the file as it was.
+    let before = std::fs::read(vault.path().join("mac.md")).unwrap();
+    crate::touchbase(vault.path())
+        .args(["log", "old mac", "call"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("old Mac line endings"));
+    assert_eq!(std::fs::read(vault.path().join("mac.md")).unwrap(), before);
 }
 
 #[test]
