@@ -160,14 +160,36 @@ impl Config {
             {
                 let leaf = key.rsplit('.').next().unwrap_or(key);
                 return Err(ConfigError {
-                    line: text
-                        .lines()
-                        .position(|l| l.trim_start().starts_with(leaf) && l.contains(v.as_str()))
-                        .map(|n| n + 1),
+                    line: line_of(text, leaf, v),
                     message: if v.trim().is_empty() {
                         format!("`{key}` is empty: give a file name inside the vault")
                     } else {
                         format!("`{key}`: \"{v}\" must be a path inside the vault")
+                    },
+                });
+            }
+        }
+        // Where touchbase writes: never a dot-entry (`.git/`, `.obsidian/`, its own lock file),
+        // which it never reads either; and the agenda is a Markdown file.
+        for (key, value) in [
+            ("agenda.file", &raw.agenda.file),
+            ("add.folder", &raw.add.folder),
+        ] {
+            let Some(v) = value else { continue };
+            let hidden = v
+                .split(['/', '\\'])
+                .any(|part| part.starts_with('.') && part != ".");
+            let not_md = key == "agenda.file" && !v.to_ascii_lowercase().ends_with(".md");
+            if hidden || not_md {
+                let leaf = key.rsplit('.').next().unwrap_or(key);
+                return Err(ConfigError {
+                    line: line_of(text, leaf, v),
+                    message: if hidden {
+                        format!(
+                            "`{key}`: \"{v}\" is inside a hidden (dot) folder or file, which touchbase never writes"
+                        )
+                    } else {
+                        format!("`{key}`: \"{v}\" must be a Markdown file (ending in .md)")
                     },
                 });
             }
@@ -220,6 +242,13 @@ impl Config {
 }
 
 /// A relative path that stays inside the vault: no root, no drive, no `..`.
+/// The 1-based line that sets `leaf` to `value`.
+fn line_of(text: &str, leaf: &str, value: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(leaf) && l.contains(value))
+        .map(|n| n + 1)
+}
+
 fn is_inside(path: &str) -> bool {
     let p = std::path::Path::new(path);
     !path.is_empty()
@@ -318,6 +347,19 @@ mod tests {
             ("[agenda]\nfile = \"\"\n", Some(2), "`agenda.file` is empty"),
             ("[agenda]\nfile = \"../x.md\"\n", Some(2), "agenda.file"),
             ("[agenda]\nfile = \"/tmp/x.md\"\n", Some(2), "agenda.file"),
+            (
+                "[agenda]\nfile = \".touchbase.lock\"\n",
+                Some(2),
+                "hidden (dot)",
+            ),
+            (
+                "[agenda]\nfile = \".git/hooks/DUE.md\"\n",
+                Some(2),
+                "hidden (dot)",
+            ),
+            ("[agenda]\nfile = \".\"\n", Some(2), "agenda.file"),
+            ("[agenda]\nfile = \"agenda\"\n", Some(2), "ending in .md"),
+            ("[add]\nfolder = \".obsidian\"\n", Some(2), "hidden (dot)"),
         ];
         for (text, line, key) in cases {
             let e = Config::from_toml(text).unwrap_err();

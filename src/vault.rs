@@ -107,68 +107,110 @@ impl Vault {
 
     /// [`Vault::scan`], plus touchbase's own temp files seen on the way (never read; a killed
     /// run may have left them).
+    ///
+    /// Links are never followed by path. A link to a folder inside the vault is resolved once,
+    /// and its real folder is walked under the link's name; so a link changed while the walk
+    /// runs cannot lead it out of the vault, and no name from outside reaches the agenda. A
+    /// link to a folder that holds it, or to a folder the link was reached through, is a loop.
     fn walk(&self) -> (Vec<(String, PathBuf)>, Vec<Problem>, Vec<PathBuf>) {
-        let root_canon = &self.canon;
-        let mut followed_dir_link = false;
+        let root = &self.canon;
+        let problems = std::cell::RefCell::new(Vec::new());
         let mut temps = Vec::new();
-        let mut problems = Vec::new();
         let mut files = Vec::new();
-        let walker = WalkDir::new(&self.root)
-            .follow_links(true)
-            .into_iter()
-            .filter_entry(|e| {
+        let mut followed_dir_link = false;
+        // Folders to walk: the name they are shown under, their real path, and the real
+        // folders of the links that led to them.
+        let mut todo: Vec<(String, PathBuf, Vec<PathBuf>)> =
+            vec![(String::new(), root.clone(), vec![root.clone()])];
+        let join = |prefix: &str, rel: String| {
+            if prefix.is_empty() {
+                rel
+            } else {
+                format!("{prefix}/{rel}")
+            }
+        };
+        let is_md = |name: &std::ffi::OsStr| {
+            name.to_str()
+                .is_some_and(|n| n.len() > 3 && n[n.len() - 3..].eq_ignore_ascii_case(".md"))
+        };
+        while let Some((prefix, dir, chain)) = todo.pop() {
+            let walker = WalkDir::new(&dir).into_iter().filter_entry(|e| {
                 if e.depth() == 0 {
                     return true;
                 }
-                let rel = relative(&self.root, e.path());
+                let rel = join(&prefix, relative(&dir, e.path()));
                 if self.is_excluded(&rel) {
                     if e.file_name().to_str().is_some_and(safe::is_temp_name) {
                         temps.push(e.path().to_path_buf());
                     }
                     return false;
                 }
-                if e.path_is_symlink() {
-                    // Links are followed only when they stay inside the vault.
-                    match fs::canonicalize(e.path()) {
-                        Ok(target) if target.starts_with(root_canon) => {
-                            followed_dir_link |= target.is_dir();
-                            true
+                if !e.path_is_symlink() {
+                    return true;
+                }
+                match fs::canonicalize(e.path()) {
+                    Ok(target) if !target.starts_with(root) => false,
+                    Ok(target) if target.is_dir() => {
+                        let holder = e.path().parent().unwrap_or(&dir);
+                        if chain
+                            .iter()
+                            .chain([&holder.to_path_buf()])
+                            .any(|c| c.starts_with(&target))
+                        {
+                            problems
+                                .borrow_mut()
+                                .push(Problem::new(rel, None, Kind::SymlinkLoop));
+                        } else {
+                            followed_dir_link = true;
+                            let mut chain = chain.clone();
+                            chain.push(target.clone());
+                            todo.push((rel, target, chain));
                         }
-                        Ok(_) => false,
-                        Err(_) => true, // let the walker report it
+                        false
                     }
-                } else {
-                    true
+                    // A link to a file inside the vault is read as that file (checked again
+                    // when it is opened).
+                    Ok(_) => true,
+                    Err(err) => {
+                        if err.raw_os_error() == Some(ELOOP) {
+                            problems
+                                .borrow_mut()
+                                .push(Problem::new(rel, None, Kind::SymlinkLoop));
+                        } else if is_md(e.file_name()) {
+                            problems.borrow_mut().push(Problem::new(
+                                rel,
+                                None,
+                                Kind::Read(err.to_string()),
+                            ));
+                        }
+                        false
+                    }
                 }
             });
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    let is_md = e.file_type().is_file()
-                        && e.file_name().to_str().is_some_and(|n| {
-                            n.len() > 3 && n[n.len() - 3..].eq_ignore_ascii_case(".md")
-                        });
-                    if is_md {
-                        files.push((relative(&self.root, e.path()), e.into_path()));
+            for entry in walker {
+                match entry {
+                    Ok(e) => {
+                        let file = e.file_type().is_file()
+                            || (e.path_is_symlink()
+                                && fs::metadata(e.path()).is_ok_and(|m| m.is_file()));
+                        if file && is_md(e.file_name()) {
+                            files.push((join(&prefix, relative(&dir, e.path())), e.into_path()));
+                        }
                     }
-                }
-                Err(err) => {
-                    let Some(path) = err.path() else { continue };
-                    let rel = relative(&self.root, path);
-                    // Errors bypass `filter_entry` (a dangling link fails before it is
-                    // filtered), so excluded paths such as Emacs lock files are dropped here.
-                    if self.is_excluded(&rel) {
-                        continue;
-                    }
-                    let is_loop = err.loop_ancestor().is_some()
-                        || err.io_error().and_then(io::Error::raw_os_error) == Some(ELOOP);
-                    if is_loop {
-                        problems.push(Problem::new(rel, None, Kind::SymlinkLoop));
-                    } else if rel.to_ascii_lowercase().ends_with(".md") || path.is_dir() {
-                        let reason = err
-                            .io_error()
-                            .map_or_else(|| err.to_string(), ToString::to_string);
-                        problems.push(Problem::new(rel, None, Kind::Read(reason)));
+                    Err(err) => {
+                        let Some(path) = err.path() else { continue };
+                        let rel = join(&prefix, relative(&dir, path));
+                        if self.is_excluded(&rel) {
+                            continue;
+                        }
+                        if rel.to_ascii_lowercase().ends_with(".md") || path.is_dir() {
+                            let reason = err
+                                .io_error()
+                                .map_or_else(|| err.to_string(), ToString::to_string);
+                            problems
+                                .borrow_mut()
+                                .push(Problem::new(rel, None, Kind::Read(reason)));
+                        }
                     }
                 }
             }
@@ -182,6 +224,8 @@ impl Vault {
                 seen.insert(fs::canonicalize(abs).unwrap_or_else(|_| abs.clone()))
             });
         }
+        let mut problems = problems.into_inner();
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
         (files, problems, temps)
     }
 
@@ -343,14 +387,19 @@ impl Vault {
         let agenda = self.agenda_from(cache, today);
         let text = render::render_due(&agenda, self.config.link_style());
         let written = self.write_agenda(text.as_bytes())?;
-        safe::remove_stale(&std::mem::take(&mut cache.temps));
+        safe::remove_stale(&self.canon, &std::mem::take(&mut cache.temps));
         Ok((agenda, written))
     }
 
     /// Write the agenda file if its content changed. It must stay inside the vault, and a file
     /// there that touchbase did not generate is never replaced.
     pub fn write_agenda(&self, text: &[u8]) -> Result<Written> {
-        safe::write_generated(&self.canon, &self.agenda_path(), render::HEADER, text)
+        safe::write_generated(
+            &self.canon,
+            &self.canon.join(&self.config.agenda_file),
+            render::HEADER,
+            text,
+        )
     }
 }
 
@@ -625,6 +674,37 @@ mod tests {
         assert_eq!(cache.save().unwrap(), None);
         let again = vault.cache(Some(store.path()));
         assert_eq!(again.len(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_between_folders_are_walked_once_and_loops_end() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::TempDir::new().unwrap();
+        let v = dir.path();
+        fs::create_dir_all(v.join("a")).unwrap();
+        fs::create_dir_all(v.join("b")).unwrap();
+        fs::write(v.join("a/ann.md"), "---\nname: Ann\n---\n").unwrap();
+        fs::write(v.join("b/bea.md"), "---\nname: Bea\n---\n").unwrap();
+        symlink("../b", v.join("a/to-b")).unwrap();
+        symlink("../a", v.join("b/to-a")).unwrap();
+        symlink("..", v.join("a/up")).unwrap();
+        let vault = Vault::open(v).unwrap();
+        let (files, problems) = vault.scan();
+        let rels: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+        // Each file once, under the first of its names in path order.
+        assert_eq!(rels, vec!["a/ann.md", "a/to-b/bea.md"]);
+        let loops: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(
+            loops
+                .iter()
+                .any(|l| l.starts_with("a/up: symbolic link loop")),
+            "{loops:?}"
+        );
+        assert!(
+            loops.iter().all(|l| l.contains(": symbolic link loop")),
+            "{loops:?}"
+        );
     }
 
     #[test]

@@ -351,7 +351,9 @@ fn start_watcher(root: &Path, opts: &Options, tx: mpsc::Sender<Msg>) -> Result<G
     let watch_err = |e: notify::Error| start_error(root, &e);
     Ok(match opts.poll {
         Some(interval) => {
-            let config = notify::Config::default().with_poll_interval(interval);
+            let config = notify::Config::default()
+                .with_poll_interval(interval)
+                .with_follow_symlinks(false);
             let mut d = new_debouncer_opt::<_, PollWatcher, NoCache>(
                 opts.debounce,
                 None,
@@ -369,7 +371,8 @@ fn start_watcher(root: &Path, opts: &Options, tx: mpsc::Sender<Msg>) -> Result<G
                 tick,
                 handler,
                 NoCache,
-                notify::Config::default(),
+                // A link to a folder outside the vault is not watched (nor anything under it).
+                notify::Config::default().with_follow_symlinks(false),
             )
             .map_err(watch_err)?;
             d.watch(root, RecursiveMode::Recursive).map_err(watch_err)?;

@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         "{}/{stem}.md",
         vault.config.add_folder.trim_end_matches('/')
     );
-    let path = vault.root.join(&rel);
+    let path = vault.canon.join(&rel);
 
     for c in loaded.cache.contacts() {
         if c.name.eq_ignore_ascii_case(&name) {

@@ -68,7 +68,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     let mut done = None;
     let edited = vault::edit_file(
         &loaded.vault.canon,
-        &loaded.vault.root.join(&rel),
+        &loaded.vault.canon.join(&rel),
         |original| {
             let (bom, text) =
                 split_bom(original).with_context(|| format!("{rel} is not UTF-8 text"))?;

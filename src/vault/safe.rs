@@ -3,16 +3,26 @@
 //! clean up temp files a killed run left behind. Everything that writes into a vault goes
 //! through here.
 //!
+//! Whether something is inside the vault is decided on what was actually opened (its real path
+//! as the system names it), never on a path checked earlier: a symbolic link can be flipped in
+//! between. Writes go through an open handle on the folder (a [`Folder`]), checked to be inside
+//! the vault once it is open; every name is then created, renamed or removed relative to that
+//! handle, so a link changed on the way afterwards cannot lead them anywhere else.
+//!
 //! What is guaranteed (and what is not) is written down in the README, "When two programs write
 //! at once".
 
-use std::fs::{self, File, OpenOptions};
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
+use rustix::fs::{self as sys, AtFlags, Mode, OFlags};
+use rustix::io::Errno;
 
 use crate::problem::MAX_FILE_BYTES;
 
@@ -51,46 +61,265 @@ pub fn is_outside(e: &io::Error) -> bool {
     e.get_ref().is_some_and(|inner| inner.is::<Outside>())
 }
 
-/// Open a file for reading and make sure that the file actually opened is inside `root` (a
-/// canonical path). Checking the path first and opening it afterwards would let a symbolic link
-/// flipped in between lead anywhere; so the check is made on the open file. Opening never
-/// blocks (a FIFO named `x.md`), and anything but a regular file is refused.
-pub fn open_inside(root: &Path, path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path)?;
-    if !opened_inside(root, &file, path) {
-        return Err(io::Error::other(Outside(path.to_path_buf())));
-    }
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    Ok(file)
+fn outside(path: &Path) -> io::Error {
+    io::Error::other(Outside(path.to_path_buf()))
 }
 
-/// Where an open file really is: the kernel's own name for it on Linux. Elsewhere, the
-/// canonical form of the path it was opened by, accepted only if that names the very file that
-/// is open (so a link flipped between the open and this check is caught).
-fn opened_inside(root: &Path, file: &File, path: &Path) -> bool {
+/// Where an open file or folder really is, as the system names it.
+fn real_path(fd: impl AsFd) -> Option<PathBuf> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
-        if let Ok(real) = fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
-            return real.starts_with(root);
+        fs::read_link(format!("/proc/self/fd/{}", fd.as_fd().as_raw_fd())).ok()
+    }
+    #[cfg(target_os = "macos")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        sys::getpath(fd)
+            .ok()
+            .map(|c| PathBuf::from(OsStr::from_bytes(c.as_bytes())))
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    {
+        // No way to ask: nothing counts as inside.
+        let _ = fd;
+        None
+    }
+}
+
+/// True when the open `fd` is inside `root` (a canonical path).
+fn is_inside(root: &Path, fd: impl AsFd) -> bool {
+    real_path(fd).is_some_and(|p| p.starts_with(root))
+}
+
+/// Open a file for reading and make sure that the file actually opened is inside `root` (a
+/// canonical path). Opening never blocks (a FIFO named `x.md`), and anything but a regular file
+/// is refused.
+pub fn open_inside(root: &Path, path: &Path) -> io::Result<File> {
+    let fd = sys::open(
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    if !is_inside(root, &fd) {
+        return Err(outside(path));
+    }
+    regular(File::from(fd))
+}
+
+/// The file, if it is a regular file.
+fn regular(file: File) -> io::Result<File> {
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
+    }
+}
+
+/// An open folder inside the vault. Names are made, renamed and removed relative to it.
+struct Folder {
+    fd: OwnedFd,
+    /// For messages.
+    path: PathBuf,
+}
+
+impl Folder {
+    /// Open `folder` (below `root`, canonical), one level at a time, each level checked to be
+    /// inside the vault once it is open; with `create`, missing levels are made on the way.
+    fn open(root: &Path, folder: &Path, create: bool) -> io::Result<Folder> {
+        let rel = folder.strip_prefix(root).map_err(|_| outside(folder))?;
+        let dir_flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
+        let mut fd = sys::open(root, dir_flags, Mode::empty())?;
+        if !is_inside(root, &fd) {
+            return Err(outside(folder));
+        }
+        for part in rel.components() {
+            let part = match part {
+                Component::Normal(p) => p,
+                Component::CurDir => continue,
+                _ => return Err(outside(folder)),
+            };
+            if create {
+                match sys::mkdirat(&fd, part, Mode::from_raw_mode(0o755)) {
+                    Ok(()) | Err(Errno::EXIST) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let next = sys::openat(&fd, part, dir_flags, Mode::empty())?;
+            if !is_inside(root, &next) {
+                return Err(outside(folder));
+            }
+            fd = next;
+        }
+        Ok(Folder {
+            fd,
+            path: folder.to_path_buf(),
+        })
+    }
+
+    /// The folder holding `path` (below `root`), and the name in it.
+    fn of(root: &Path, path: &Path, create: bool) -> io::Result<(Folder, OsString)> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| outside(path))?
+            .to_os_string();
+        let folder = Folder::open(root, path.parent().unwrap_or(root), create)?;
+        Ok((folder, name))
+    }
+
+    fn shown(&self, name: &OsStr) -> String {
+        self.path.join(name).display().to_string()
+    }
+
+    /// What stands at `name`, links not followed.
+    fn stat(&self, name: &OsStr) -> io::Result<Version> {
+        Ok(Version::of_stat(&sys::statat(
+            &self.fd,
+            name,
+            AtFlags::SYMLINK_NOFOLLOW,
+        )?))
+    }
+
+    /// Open the regular file `name` for reading; a link is not followed.
+    fn open_file(&self, name: &OsStr) -> io::Result<File> {
+        let fd = sys::openat(
+            &self.fd,
+            name,
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        regular(File::from(fd))
+    }
+
+    /// A temp file in this folder, named after `name`, holding `content`, flushed to disk, with
+    /// `mode` and (where allowed) the given owner. Its name is `.NAME.XXXXXX.touchbase-tmp`.
+    fn temp(
+        &self,
+        name: &OsStr,
+        mode: u32,
+        owner: Option<(u32, u32)>,
+        content: &[u8],
+    ) -> io::Result<OsString> {
+        let stem = name.to_string_lossy();
+        loop {
+            let random: String = std::iter::repeat_with(fastrand::alphanumeric)
+                .take(6)
+                .collect();
+            let temp = OsString::from(format!(".{stem}.{random}{TEMP_SUFFIX}"));
+            let fd = match sys::openat(
+                &self.fd,
+                &temp,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o600),
+            ) {
+                Ok(fd) => fd,
+                Err(Errno::EXIST) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let mut file = File::from(fd);
+            let written = (|| -> io::Result<()> {
+                // Set explicitly: the umask must not decide the mode.
+                sys::fchmod(&file, Mode::from_raw_mode(mode))?;
+                if let Some((uid, gid)) = owner {
+                    // Only root may give a file away; anyone else keeps their own file anyway.
+                    let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
+                }
+                file.write_all(content)?;
+                file.sync_all()
+            })();
+            if let Err(e) = written {
+                self.remove(&temp);
+                return Err(e);
+            }
+            return Ok(temp);
         }
     }
-    let Ok(canon) = fs::canonicalize(path) else {
-        return false;
-    };
-    canon.starts_with(root)
-        && match (file.metadata(), fs::metadata(&canon)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
+
+    fn rename(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+        sys::renameat(&self.fd, from, &self.fd, to).map_err(io::Error::from)
+    }
+
+    /// Swap two names atomically.
+    fn exchange(&self, a: &OsStr, b: &OsStr) -> io::Result<()> {
+        #[cfg(any(target_os = "linux", target_os = "macos"))]
+        {
+            sys::renameat_with(&self.fd, a, &self.fd, b, sys::RenameFlags::EXCHANGE)
+                .map_err(io::Error::from)
         }
+        #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+        {
+            let _ = (a, b);
+            Err(io::Error::from(io::ErrorKind::Unsupported))
+        }
+    }
+
+    fn remove(&self, name: &OsStr) {
+        let _ = sys::unlinkat(&self.fd, name, AtFlags::empty());
+    }
+
+    /// Flush the folder, so that a rename survives a power cut.
+    fn sync(&self) {
+        let _ = sys::fsync(&self.fd);
+    }
+}
+
+/// What tells one version of a file from another: the same file (device and inode), size,
+/// modification and status-change times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Version {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+    mode: u32,
+}
+
+impl Version {
+    fn of(m: &fs::Metadata) -> Version {
+        Version {
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.len(),
+            modified: (m.mtime(), m.mtime_nsec()),
+            changed: (m.ctime(), m.ctime_nsec()),
+            mode: m.mode(),
+        }
+    }
+
+    // The field types differ between systems (and between Linux's two back ends): the casts
+    // are needless on some and needed on others.
+    #[allow(
+        clippy::cast_sign_loss,
+        clippy::cast_possible_wrap,
+        clippy::useless_conversion,
+        clippy::unnecessary_cast
+    )]
+    fn of_stat(s: &sys::Stat) -> Version {
+        Version {
+            dev: s.st_dev as u64,
+            ino: s.st_ino as u64,
+            size: s.st_size as u64,
+            modified: (s.st_mtime as i64, s.st_mtime_nsec as i64),
+            changed: (s.st_ctime as i64, s.st_ctime_nsec as i64),
+            mode: u32::from(s.st_mode),
+        }
+    }
+
+    fn same_file(&self, other: &Version) -> bool {
+        self.dev == other.dev && self.ino == other.ino
+    }
+
+    fn is_file(&self) -> bool {
+        sys::FileType::from_raw_mode(self.mode as _) == sys::FileType::RegularFile
+    }
+
+    fn is_symlink(&self) -> bool {
+        sys::FileType::from_raw_mode(self.mode as _) == sys::FileType::Symlink
+    }
 }
 
 /// Held while a touchbase command writes to the vault: one writer at a time, whatever the
@@ -104,15 +333,15 @@ pub struct WriteLock {
 /// Take the vault's write lock, waiting for another touchbase writer to finish.
 pub fn lock(root: &Path) -> Result<WriteLock> {
     let path = root.join(LOCK_FILE);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o644)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(&path)
-        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    let fd = sys::open(
+        &path,
+        OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o644),
+    )
+    .map_err(io::Error::from)
+    .and_then(|fd| regular(File::from(fd)))
+    .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    let file = fd;
     let start = Instant::now();
     let mut said = false;
     loop {
@@ -140,12 +369,13 @@ pub fn lock(root: &Path) -> Result<WriteLock> {
     }
 }
 
-/// A file as it was read for an edit: the open file, its metadata and every byte.
+/// A file as it was read for an edit: its folder, its name, the open file, its version and
+/// every byte.
 struct Snapshot {
-    /// The real file (a symbolic link resolved), inside the vault.
-    target: PathBuf,
+    folder: Folder,
+    name: OsString,
     file: File,
-    meta: fs::Metadata,
+    version: Version,
     bytes: Vec<u8>,
 }
 
@@ -159,7 +389,7 @@ pub struct Edited {
     pub redone: usize,
 }
 
-/// Replace the file at `path` (inside `root`, canonical) with `edit` of its current bytes.
+/// Replace the file at `path` (below `root`, canonical) with `edit` of its current bytes.
 ///
 /// Under the vault's write lock: the file is read once it has settled (an editor's save in
 /// pieces is never read half-way), `edit` makes the new bytes, they go to a temp file beside
@@ -174,15 +404,22 @@ where
     let _lock = lock(root)?;
     for redone in 0..ATTEMPTS {
         let original = read_settled(root, path)?;
-        // Root may write anything, but a file marked read-only is the user's word: respected.
-        let writable = !original.meta.permissions().readonly()
-            && rustix::fs::access(&original.target, rustix::fs::Access::WRITE_OK).is_ok();
+        // Root may write anything, but a file its owner may not write is the user's word.
+        let mode = original.version.mode;
+        let writable = mode & 0o200 != 0
+            && sys::accessat(
+                &original.folder.fd,
+                &original.name,
+                sys::Access::WRITE_OK,
+                AtFlags::empty(),
+            )
+            .is_ok();
         if !writable {
             bail!(
                 "{} is read-only (mode {:o}): touchbase does not change it; make it writable \
                  (chmod u+w) and run the command again",
                 path.display(),
-                original.meta.permissions().mode() & 0o7777
+                mode & 0o7777
             );
         }
         let new = edit(&original.bytes)?;
@@ -197,74 +434,73 @@ where
     )
 }
 
-/// Read a file for an edit once it is quiet: its size and times the same before and after the
-/// read, and its last change at least `SETTLE` ago.
+/// Read a file for an edit once it is quiet: the same version before and after the read, not
+/// empty (an editor's save truncates first), and last changed at least `SETTLE` ago.
 fn read_settled(root: &Path, path: &Path) -> Result<Snapshot> {
     let target =
         fs::canonicalize(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let (folder, name) = Folder::of(root, &target, false)
+        .with_context(|| format!("cannot open {}", path.display()))?;
     let start = Instant::now();
     loop {
-        let mut file = open_inside(root, &target)
+        let mut file = folder
+            .open_file(&name)
             .with_context(|| format!("cannot open {}", path.display()))?;
-        let before = file.metadata()?;
-        if before.len() > MAX_FILE_BYTES {
+        let before = Version::of(&file.metadata()?);
+        if before.size > MAX_FILE_BYTES {
             bail!(
                 "{} is larger than {} MiB: touchbase does not edit it",
                 path.display(),
                 MAX_FILE_BYTES >> 20
             );
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(before.len()).unwrap_or(0));
+        let mut bytes = Vec::with_capacity(usize::try_from(before.size).unwrap_or(0));
         (&mut file)
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let after = file.metadata()?;
-        let steady = same_version(&before, &after) && bytes.len() as u64 == after.len();
-        let quiet = after
+        let meta = file.metadata()?;
+        let after = Version::of(&meta);
+        let steady = before == after && bytes.len() as u64 == after.size && !bytes.is_empty();
+        let quiet = meta
             .modified()
             .ok()
             .and_then(|m| SystemTime::now().duration_since(m).ok())
             .is_none_or(|age| age >= SETTLE);
         if steady && quiet {
             return Ok(Snapshot {
-                target,
+                folder,
+                name,
                 file,
-                meta: after,
+                version: after,
                 bytes,
             });
         }
         if start.elapsed() > SETTLE_WAIT {
             bail!(
-                "{} is being written by another program (an editor saving it?): nothing was \
-                 written; run the command again",
-                path.display()
+                "{} is {} (an editor saving it?): nothing was written; run the command again",
+                path.display(),
+                if bytes.is_empty() {
+                    "empty"
+                } else {
+                    "being written by another program"
+                }
             );
         }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
-/// Same file, same size, same modification and status-change times.
-fn same_version(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    a.dev() == b.dev()
-        && a.ino() == b.ino()
-        && a.len() == b.len()
-        && (a.mtime(), a.mtime_nsec()) == (b.mtime(), b.mtime_nsec())
-        && (a.ctime(), a.ctime_nsec()) == (b.ctime(), b.ctime_nsec())
-}
-
-/// The original is still exactly what was read: the same file, untouched since.
+/// The original is still exactly what was read: the same file at its name, untouched since.
 fn untouched(original: &Snapshot) -> bool {
-    let at_name = fs::symlink_metadata(&original.target);
-    let open = original.file.metadata();
-    matches!((at_name, open), (Ok(n), Ok(o)) if same_version(&n, &original.meta) && same_version(&o, &original.meta))
+    let at_name = original.folder.stat(&original.name);
+    let open = original.file.metadata().map(|m| Version::of(&m));
+    matches!((at_name, open), (Ok(n), Ok(o)) if n == original.version && o == original.version)
 }
 
 /// The original's content, read again through the open file: an editor that writes in place
 /// writes into it even after it has lost its name.
 fn content_now(original: &Snapshot) -> Option<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
     let len = original.file.metadata().ok()?.len();
     if len > MAX_FILE_BYTES {
         return None;
@@ -277,95 +513,81 @@ fn content_now(original: &Snapshot) -> Option<Vec<u8>> {
 /// Put `new` in place of `original`. True when done; false when another program saved the file
 /// since it was read (its save is then what the file holds, and nothing of `new` is).
 fn commit(original: &Snapshot, new: &[u8]) -> Result<bool> {
-    let shown = original.target.display();
-    let mode = original.meta.permissions().mode() & 0o7777;
-    let temp = temp_file(&original.target, mode, Some(&original.meta), new)
+    let dir = &original.folder;
+    let name = original.name.as_os_str();
+    let shown = dir.shown(name);
+    let v = original.version;
+    let temp = dir
+        .temp(name, v.mode & 0o7777, Some(owner(&original.file)), new)
         .with_context(|| format!("cannot write {shown}"))?;
-    let new_ino = fs::symlink_metadata(&temp)
-        .with_context(|| format!("cannot write {shown}"))?
-        .ino();
+    let new_version = dir
+        .stat(&temp)
+        .with_context(|| format!("cannot write {shown}"))?;
     // The last look before the switch; the switch itself tells what it replaced.
     if !untouched(original) {
-        let _ = fs::remove_file(&temp);
+        dir.remove(&temp);
         return Ok(false);
     }
-    match exchange(&temp, &original.target) {
+    match dir.exchange(&temp, name) {
         Ok(()) => {
             // `temp` now names what stood at the file's name a moment ago.
-            let out = fs::symlink_metadata(&temp);
-            let was_original = out
-                .as_ref()
-                .is_ok_and(|m| m.dev() == original.meta.dev() && m.ino() == original.meta.ino());
+            let was_original = dir.stat(&temp).is_ok_and(|out| out.same_file(&v));
             if was_original && content_now(original).as_deref() == Some(&original.bytes[..]) {
-                let _ = fs::remove_file(&temp);
-                sync_folder(&original.target);
+                dir.remove(&temp);
+                dir.sync();
                 return Ok(true);
             }
             // Another program saved in between: its version goes back in place, untouched.
-            exchange(&temp, &original.target)
+            dir.exchange(&temp, name)
                 .with_context(|| format!("cannot put back a version of {shown}"))?;
-            let back = fs::symlink_metadata(&temp).map(|m| m.ino()).ok();
-            if back == Some(new_ino) {
-                let _ = fs::remove_file(&temp);
+            if dir
+                .stat(&temp)
+                .is_ok_and(|back| back.same_file(&new_version))
+            {
+                dir.remove(&temp);
                 return Ok(false);
             }
             // Yet another save landed in the moment between the two switches: keep every
             // version rather than guess which one matters.
-            let kept = keep_aside(&temp, &original.target)?;
+            let kept = keep_aside(dir, &temp, name)?;
             bail!(
                 "{shown} was saved by other programs several times while touchbase was writing \
                  it: nothing of this command was written, and one of their versions was kept as \
-                 {}",
-                kept.display()
+                 {kept}"
             );
         }
         Err(e) if exchange_unsupported(&e) => {
             // No atomic exchange here: a plain rename, right after the check above.
-            fs::rename(&temp, &original.target).with_context(|| format!("cannot write {shown}"))?;
-            sync_folder(&original.target);
+            dir.rename(&temp, name)
+                .with_context(|| format!("cannot write {shown}"))?;
+            dir.sync();
             // A save written into the old file in place is still readable through it: put it
             // back, so that it is not lost, and make the edit again on it.
             match content_now(original) {
-                Some(now) if now == original.bytes => Ok(true),
-                Some(now) => {
-                    let back = temp_file(&original.target, mode, Some(&original.meta), &now)?;
-                    fs::rename(&back, &original.target)
+                Some(now) if now != original.bytes => {
+                    let back =
+                        dir.temp(name, v.mode & 0o7777, Some(owner(&original.file)), &now)?;
+                    dir.rename(&back, name)
                         .with_context(|| format!("cannot put back a version of {shown}"))?;
                     Ok(false)
                 }
-                None => Ok(true),
+                _ => Ok(true),
             }
         }
         Err(e) => {
-            let _ = fs::remove_file(&temp);
+            dir.remove(&temp);
             Err(e).with_context(|| format!("cannot write {shown}"))
         }
     }
 }
 
-/// Swap two names atomically.
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    #[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
-    {
-        rustix::fs::renameat_with(
-            rustix::fs::CWD,
-            a,
-            rustix::fs::CWD,
-            b,
-            rustix::fs::RenameFlags::EXCHANGE,
-        )
-        .map_err(io::Error::from)
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
-    {
-        let _ = (a, b);
-        Err(io::Error::from(io::ErrorKind::Unsupported))
-    }
+/// The owner and group of an open file.
+fn owner(file: &File) -> (u32, u32) {
+    file.metadata().map_or((0, 0), |m| (m.uid(), m.gid()))
 }
 
 /// The file system (or system) cannot exchange two names.
 fn exchange_unsupported(e: &io::Error) -> bool {
-    use rustix::io::Errno;
     e.kind() == io::ErrorKind::Unsupported
         || [Errno::INVAL, Errno::NOSYS, Errno::NOTSUP, Errno::OPNOTSUPP]
             .iter()
@@ -373,115 +595,49 @@ fn exchange_unsupported(e: &io::Error) -> bool {
 }
 
 /// Rename a temp file that holds someone's save to a name nothing cleans up.
-fn keep_aside(temp: &Path, target: &Path) -> Result<PathBuf> {
-    let name = target
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+fn keep_aside(dir: &Folder, temp: &OsStr, name: &OsStr) -> Result<String> {
     let secs = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let kept = target.with_file_name(format!(".{name}.saved-{secs}-{}", std::process::id()));
-    fs::rename(temp, &kept).with_context(|| format!("cannot keep {}", temp.display()))?;
-    Ok(kept)
+    let kept = OsString::from(format!(
+        ".{}.saved-{secs}-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    dir.rename(temp, &kept)
+        .with_context(|| format!("cannot keep {}", dir.shown(temp)))?;
+    Ok(dir.shown(&kept))
 }
 
-/// A temp file beside `target` holding `content`, flushed to disk, with `mode` and (where
-/// allowed) the owner of `like`. Its name is `.NAME.RANDOM.touchbase-tmp`.
-fn temp_file(
-    target: &Path,
-    mode: u32,
-    like: Option<&fs::Metadata>,
-    content: &[u8],
-) -> io::Result<PathBuf> {
-    let folder = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(TEMP_SUFFIX)
-        .rand_bytes(6)
-        .tempfile_in(folder)?;
-    let file = temp.as_file_mut();
-    // Set explicitly: the temp file is made 0600, and the umask must not decide either.
-    file.set_permissions(fs::Permissions::from_mode(mode))?;
-    if let Some(m) = like {
-        // Only root may give a file away; anyone else keeps their own file anyway.
-        let _ = std::os::unix::fs::fchown(&*file, Some(m.uid()), Some(m.gid()));
-    }
-    file.write_all(content)?;
-    file.sync_all()?;
-    let path = temp.into_temp_path();
-    path.keep().map_err(|e| e.error)
-}
-
-/// Flush the folder that holds `path`, so that a rename survives a power cut.
-fn sync_folder(path: &Path) {
-    if let Some(folder) = path.parent()
-        && let Ok(f) = File::open(folder)
-    {
-        let _ = f.sync_all();
-    }
-}
-
-/// Make sure `folder` exists inside `root`, creating what is missing one level at a time, so
-/// that a symbolic link on the way that leads out of the vault is caught before anything is
-/// created beyond it.
-pub fn create_folder_inside(root: &Path, folder: &Path) -> Result<()> {
-    let mut at = PathBuf::new();
-    for part in folder.components() {
-        at.push(part);
-        match fs::canonicalize(&at) {
-            Ok(real) if real.starts_with(root) || root.starts_with(&real) => {}
-            Ok(_) => bail!("{}", Outside(at)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&at) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(e).with_context(|| format!("cannot create {}", at.display())),
-            },
-            Err(e) => return Err(e).with_context(|| format!("cannot open {}", at.display())),
-        }
-    }
-    let real =
-        fs::canonicalize(folder).with_context(|| format!("cannot open {}", folder.display()))?;
-    if !real.starts_with(root) {
-        bail!("{}", Outside(folder.to_path_buf()));
-    }
-    Ok(())
-}
-
-/// Create a new file with `content`, never replacing anything: the content goes to a temp file
-/// beside it, which is then linked to its name (a link fails if the name exists).
+/// Create a new file with `content` at `path` (below `root`, canonical), never replacing
+/// anything: the content goes to a temp file beside it, which is then linked to its name (a
+/// link fails if the name exists). Missing folders are made, inside the vault only.
 pub fn create_file(root: &Path, path: &Path, content: &[u8]) -> Result<()> {
     let _lock = lock(root)?;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    create_folder_inside(root, folder)?;
-    let exists = || {
-        anyhow::anyhow!(
-            "{} already exists: touchbase does not overwrite files",
-            path.display()
-        )
-    };
-    if fs::symlink_metadata(path).is_ok() {
+    let shown = path.display();
+    let (dir, name) =
+        Folder::of(root, path, true).with_context(|| format!("cannot create {shown}"))?;
+    let exists = || anyhow::anyhow!("{shown} already exists: touchbase does not overwrite files");
+    if dir.stat(&name).is_ok() {
         return Err(exists());
     }
-    let temp = temp_file(path, 0o644, None, content)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    let linked = match fs::hard_link(&temp, path) {
+    let temp = dir
+        .temp(&name, 0o644, None, content)
+        .with_context(|| format!("cannot create {shown}"))?;
+    let linked = match sys::linkat(&dir.fd, &temp, &dir.fd, &name, AtFlags::empty()) {
+        Err(Errno::EXIST) => Err(Errno::EXIST),
         // Some file systems have no hard links: fall back to a rename, checked just before.
-        Err(e) if e.kind() != io::ErrorKind::AlreadyExists && !path.exists() => {
-            fs::rename(&temp, path)
-        }
+        Err(_) if dir.stat(&name).is_err() => sys::renameat(&dir.fd, &temp, &dir.fd, &name),
         other => other,
     };
-    let _ = fs::remove_file(&temp);
+    dir.remove(&temp);
     match linked {
         Ok(()) => {
-            sync_folder(path);
+            dir.sync();
             Ok(())
         }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
-        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+        Err(Errno::EXIST) => Err(exists()),
+        Err(e) => Err(io::Error::from(e)).with_context(|| format!("cannot create {shown}")),
     }
 }
 
@@ -491,13 +647,15 @@ pub enum Written {
     Unchanged,
 }
 
-/// Write a file that touchbase generates (the agenda) at `path` inside `root`, atomically and
-/// only when its content changed. A file is replaced only if touchbase made it: it is empty or
-/// starts with `header`. A symbolic link in its place is replaced by a regular file (never
-/// followed to write elsewhere). A new file gets mode 0644; a replaced one keeps its mode.
+/// Write a file that touchbase generates (the agenda) at `path` (below `root`, canonical),
+/// atomically and only when its content changed. A file is replaced only if touchbase made it:
+/// it is empty or starts with `header`. A symbolic link in its place is replaced by a regular
+/// file (never followed to write elsewhere). A new file gets mode 0644; a replaced one keeps its
+/// mode.
 pub fn write_generated(root: &Path, path: &Path, header: &str, content: &[u8]) -> Result<Written> {
     let shown = path.display();
-    create_folder_inside(root, path.parent().unwrap_or(Path::new(".")))?;
+    let (dir, name) =
+        Folder::of(root, path, true).with_context(|| format!("cannot write {shown}"))?;
     let not_ours = || {
         anyhow::anyhow!(
             "{shown} exists and was not generated by touchbase (it does not start with \
@@ -505,58 +663,88 @@ pub fn write_generated(root: &Path, path: &Path, header: &str, content: &[u8]) -
              `agenda.file`"
         )
     };
-    let mode = match fs::symlink_metadata(path) {
+    let mode = match dir.stat(&name) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => 0o644,
         Err(e) => return Err(e).with_context(|| format!("cannot read {shown}")),
-        Ok(m) if m.is_file() || m.file_type().is_symlink() => {
-            let old = read_inside(root, path).with_context(|| format!("cannot read {shown}"))?;
-            if m.is_file() && old == content {
+        Ok(v) if v.is_file() || v.is_symlink() => {
+            let old = read_old(root, &dir, &name, v.is_symlink())
+                .with_context(|| format!("cannot read {shown}"))?;
+            if v.is_file() && old == content {
                 return Ok(Written::Unchanged);
             }
+            // (An empty file holds nothing to lose: `touch DUE.md` is fine.)
             if !old.is_empty() && !old.starts_with(header.as_bytes()) {
-                // (An empty file holds nothing to lose: `touch DUE.md` is fine.)
                 return Err(not_ours());
             }
-            if m.is_file() {
-                m.permissions().mode() & 0o7777
-            } else {
-                0o644
-            }
+            if v.is_file() { v.mode & 0o7777 } else { 0o644 }
         }
         Ok(_) => return Err(not_ours()),
     };
-    let temp =
-        temp_file(path, mode, None, content).with_context(|| format!("cannot write {shown}"))?;
-    if let Err(e) = fs::rename(&temp, path) {
-        let _ = fs::remove_file(&temp);
+    let temp = dir
+        .temp(&name, mode, None, content)
+        .with_context(|| format!("cannot write {shown}"))?;
+    if let Err(e) = dir.rename(&temp, &name) {
+        dir.remove(&temp);
         return Err(e).with_context(|| format!("cannot write {shown}"));
     }
-    sync_folder(path);
+    dir.sync();
     Ok(Written::Changed)
 }
 
-/// Every byte of a file inside the vault (at most the size limit).
-fn read_inside(root: &Path, path: &Path) -> io::Result<Vec<u8>> {
-    let file = match open_inside(root, path) {
-        Ok(f) => f,
-        // A link to nothing, or out of the vault: there is nothing of ours to keep.
-        Err(e) if e.kind() == io::ErrorKind::NotFound || is_outside(&e) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+/// What a generated file holds now (at most the size limit). Through a link only to a file
+/// inside the vault: a link to nothing, or out of the vault, holds nothing of ours to keep.
+fn read_old(root: &Path, dir: &Folder, name: &OsStr, link: bool) -> io::Result<Vec<u8>> {
+    let file = if link {
+        let fd = match sys::openat(
+            &dir.fd,
+            name,
+            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT | Errno::LOOP) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        if !is_inside(root, &fd) {
+            return Ok(Vec::new());
+        }
+        regular(File::from(fd))?
+    } else {
+        dir.open_file(name)?
     };
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
-/// True for the name of one of touchbase's temp files.
+/// True for the name of one of touchbase's temp files: `.NAME.XXXXXX.touchbase-tmp`.
 pub fn is_temp_name(name: &str) -> bool {
-    name.starts_with('.') && name.ends_with(TEMP_SUFFIX) && name.len() > TEMP_SUFFIX.len() + 1
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        .and_then(|n| n.rsplit_once('.'))
+        .is_some_and(|(stem, random)| {
+            !stem.is_empty()
+                && random.len() == 6
+                && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
-/// Remove touchbase's temp files among `paths` that are older than [`STALE_AFTER`] (left by a
-/// run that was killed). Anything else is left alone. Returns how many were removed.
-pub fn remove_stale(paths: &[PathBuf]) -> usize {
+/// Remove touchbase's temp files among `paths` (below `root`, canonical) that are older than
+/// [`STALE_AFTER`] (left by a run that was killed). Anything else is left alone, and nothing
+/// outside the vault is touched. Returns how many were removed.
+pub fn remove_stale(root: &Path, paths: &[PathBuf]) -> usize {
     let now = SystemTime::now();
+    let stale = |v: &Version| {
+        let modified = SystemTime::UNIX_EPOCH
+            + Duration::new(
+                u64::try_from(v.modified.0).unwrap_or(0),
+                u32::try_from(v.modified.1).unwrap_or(0),
+            );
+        v.is_file()
+            && now
+                .duration_since(modified)
+                .is_ok_and(|age| age > STALE_AFTER)
+    };
     paths
         .iter()
         .filter(|p| {
@@ -565,20 +753,20 @@ pub fn remove_stale(paths: &[PathBuf]) -> usize {
                 .is_some_and(is_temp_name)
         })
         .filter(|p| {
-            fs::symlink_metadata(p).is_ok_and(|m| {
-                m.is_file()
-                    && m.modified()
-                        .ok()
-                        .and_then(|t| now.duration_since(t).ok())
-                        .is_some_and(|age| age > STALE_AFTER)
-            })
+            let Ok((dir, name)) = Folder::of(root, p, false) else {
+                return false;
+            };
+            let old = dir.stat(&name).is_ok_and(|v| stale(&v));
+            old && sys::unlinkat(&dir.fd, &name, AtFlags::empty()).is_ok()
         })
-        .filter(|p| fs::remove_file(p).is_ok())
         .count()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs::OpenOptions;
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
 
     fn vault() -> (tempfile::TempDir, PathBuf) {
@@ -804,10 +992,16 @@ mod tests {
         let (_o, outside) = vault();
         std::os::unix::fs::symlink(&outside, root.join("link")).unwrap();
         let err = create_file(&root, &root.join("link/sub/x.md"), b"x").unwrap_err();
-        assert!(err.to_string().contains("leads out of the vault"), "{err}");
+        assert!(
+            format!("{err:#}").contains("leads out of the vault"),
+            "{err:#}"
+        );
         assert!(!outside.join("sub").exists());
         let err = write_generated(&root, &root.join("link/sub/DUE.md"), "h", b"h").unwrap_err();
-        assert!(err.to_string().contains("leads out of the vault"), "{err}");
+        assert!(
+            format!("{err:#}").contains("leads out of the vault"),
+            "{err:#}"
+        );
         assert!(!outside.join("sub").exists());
         // Inside, missing folders are made.
         create_file(&root, &root.join("a/b/x.md"), b"x").unwrap();
@@ -868,7 +1062,10 @@ mod tests {
         // A folder that leads out of the vault is refused.
         std::os::unix::fs::symlink(&outside, root.join("out")).unwrap();
         let err = write_generated(&root, &root.join("out/DUE.md"), HEADER, b"x").unwrap_err();
-        assert!(err.to_string().contains("leads out of the vault"), "{err}");
+        assert!(
+            format!("{err:#}").contains("leads out of the vault"),
+            "{err:#}"
+        );
         assert!(!outside.join("DUE.md").exists());
     }
 
@@ -884,7 +1081,7 @@ mod tests {
         age(&old, STALE_AFTER + Duration::from_secs(60));
         age(&other, STALE_AFTER + Duration::from_secs(60));
         assert_eq!(
-            remove_stale(&[old.clone(), fresh.clone(), other.clone()]),
+            remove_stale(&root, &[old.clone(), fresh.clone(), other.clone()]),
             1
         );
         assert!(!old.exists());

@@ -433,3 +433,158 @@ fn an_agenda_in_a_folder_links_back_up_to_the_contacts() {
     let target = vault.path().join("agenda/today").join("../../people/b.md");
     assert!(target.exists());
 }
+
+/// Keep re-pointing the link `link` at each of `targets` in turn (a new link renamed over it)
+/// until `done`.
+fn flip_link(
+    link: PathBuf,
+    targets: Vec<PathBuf>,
+    done: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let name = link.file_name().unwrap().to_string_lossy().into_owned();
+        let tmp = link.with_file_name(format!(".{name}.flip"));
+        for i in 0.. {
+            if done.load(Ordering::Relaxed) {
+                break;
+            }
+            let _ = fs::remove_file(&tmp);
+            std::os::unix::fs::symlink(&targets[i % targets.len()], &tmp).unwrap();
+            fs::rename(&tmp, &link).unwrap();
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    })
+}
+
+fn md_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".md") || p.ends_with(".touchbase-tmp"))
+        .collect()
+}
+
+#[test]
+fn folders_flipped_out_of_the_vault_never_receive_a_write() {
+    let outside = tempfile::TempDir::new().unwrap();
+    let out = outside.path();
+    // An old temp file of touchbase's own, outside: a cleanup must never reach it.
+    let foreign = out.join(".notes.md.abc123.touchbase-tmp");
+    fs::write(&foreign, "not the vault's").unwrap();
+    let f = fs::File::options().write(true).open(&foreign).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let vault = vault_with(&[("people-in/a.md", T), ("agenda-in/.keep", "")]);
+    let v = vault.path();
+    fs::write(v.join("people-in/.notes.md.abc123.touchbase-tmp"), "x").unwrap();
+    fs::write(
+        v.join("touchbase.toml"),
+        "[agenda]\nfile = \"agenda/DUE.md\"\n[add]\nfolder = \"people\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("people-in", v.join("people")).unwrap();
+    std::os::unix::fs::symlink("agenda-in", v.join("agenda")).unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let flippers = [
+        flip_link(
+            v.join("people"),
+            vec!["people-in".into(), out.to_path_buf()],
+            Arc::clone(&done),
+        ),
+        flip_link(
+            v.join("agenda"),
+            vec!["agenda-in".into(), out.to_path_buf()],
+            Arc::clone(&done),
+        ),
+    ];
+    for i in 0..120 {
+        let _ = touchbase(v)
+            .args(["--quiet", "add", &format!("Person {i}")])
+            .output();
+        let _ = touchbase(v).args(["--quiet", "due"]).output();
+    }
+    done.store(true, Ordering::Relaxed);
+    for f in flippers {
+        f.join().unwrap();
+    }
+    assert_eq!(
+        md_files(out),
+        vec![foreign.display().to_string()],
+        "written outside the vault"
+    );
+    assert_eq!(fs::read_to_string(&foreign).unwrap(), "not the vault's");
+}
+
+#[test]
+fn a_contact_folder_swapped_for_a_link_out_of_the_vault_is_never_written_through() {
+    let outside = tempfile::TempDir::new().unwrap();
+    let theirs = outside.path().join("t.md");
+    fs::write(&theirs, "---\nname: Tess Tate\n---\nOUTSIDE\n").unwrap();
+    let vault = vault_with(&[("contacts/t.md", T)]);
+    let v = vault.path();
+    std::os::unix::fs::symlink(outside.path(), v.join("swap")).unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (v, done) = (v.to_path_buf(), Arc::clone(&done));
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                // The folder and the link trade places atomically, again and again.
+                let _ = rustix::fs::renameat_with(
+                    rustix::fs::CWD,
+                    v.join("contacts"),
+                    rustix::fs::CWD,
+                    v.join("swap"),
+                    rustix::fs::RenameFlags::EXCHANGE,
+                );
+            }
+        })
+    };
+    for n in 0..150 {
+        let _ = log_process(v, &["tess", "call", &format!("L{n}")])
+            .stderr(std::process::Stdio::null())
+            .status();
+        for p in [v.join("contacts/t.md"), v.join("swap/t.md")] {
+            if let Ok(f) = fs::File::options().write(true).open(&p) {
+                let _ = f.set_modified(SystemTime::now() - Duration::from_secs(60));
+            }
+        }
+    }
+    done.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+    assert_eq!(
+        fs::read_to_string(&theirs).unwrap(),
+        "---\nname: Tess Tate\n---\nOUTSIDE\n",
+        "a file outside the vault was replaced"
+    );
+    assert_eq!(md_files(outside.path()), vec![theirs.display().to_string()]);
+}
+
+#[test]
+fn the_walk_never_lists_names_from_a_folder_flipped_out_of_the_vault() {
+    let outside = tempfile::TempDir::new().unwrap();
+    std::os::unix::fs::symlink("/nonexistent", outside.path().join("SECRET-NAME.md")).unwrap();
+    fs::create_dir(outside.path().join("deeper")).unwrap();
+    let vault = vault_with(&[("folder-in/a.md", T)]);
+    let v = vault.path();
+    std::os::unix::fs::symlink("folder-in", v.join("folder")).unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let flipper = flip_link(
+        v.join("folder"),
+        vec!["folder-in".into(), outside.path().to_path_buf()],
+        Arc::clone(&done),
+    );
+    for _ in 0..100 {
+        let out = touchbase(v)
+            .args(["--no-cache", "due", "--stdout"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains("SECRET") && !text.contains("deeper"),
+            "{text}"
+        );
+    }
+    done.store(true, Ordering::Relaxed);
+    flipper.join().unwrap();
+}

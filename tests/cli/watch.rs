@@ -313,3 +313,24 @@ fn a_link_out_of_the_vault_made_while_watching_is_never_read() {
     }
     drop(w);
 }
+
+#[test]
+fn folders_out_of_the_vault_are_not_watched() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let outside = tempfile::TempDir::new().unwrap();
+    let vault = dir.path();
+    fs::write(vault.join("a.md"), contact("Ann", "")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), vault.join("outlink")).unwrap();
+    let w = Watcher::start(vault);
+    wait_for_due(vault, "the first agenda", |d| d.contains("[Ann]"));
+    fs::write(outside.path().join("x.md"), contact("Outside Person", "")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    fs::write(vault.join("b.md"), contact("Bea", "")).unwrap();
+    wait_for_due(vault, "Bea", |d| d.contains("[Bea]"));
+    let said = w.output();
+    assert!(
+        !said.iter().any(|l| l.contains("outlink")),
+        "the watcher saw a change outside the vault: {said:?}"
+    );
+    assert!(!due_md(vault).contains("Outside Person"));
+}
