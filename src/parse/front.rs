@@ -102,8 +102,8 @@ fn is_document_marker(line: &str) -> bool {
 }
 
 /// After the closing fence, what would silently turn keys into body text: keys after a `...`
-/// (a document end, where the user meant a separator), or a second fenced block right below the
-/// first. Either is reported at the fence that splits them rather than read as Markdown.
+/// (a document end, where the user meant a separator), or a whole second fenced block of keys
+/// right below the first. Either is reported at the fence that splits them rather than read as Markdown.
 fn check_second_document<'a>(
     fence: &str,
     mut after: impl Iterator<Item = &'a str>,
@@ -115,8 +115,25 @@ fn check_second_document<'a>(
             .find(|l| !l.trim().is_empty())
             .is_some_and(|l| l.trim_end() == "---" || looks_like_key(l))
     } else {
-        after.next().is_some_and(|l| l.trim_end() == "---")
-            && after.next().is_some_and(looks_like_key)
+        // A whole second block: `---`, lines that read as YAML keys (or their indented or
+        // listed values), and a closing `---`. A thematic break followed by ordinary text that
+        // happens to hold a colon (`Summary: met at the fair`) is Markdown, not a block.
+        after.next().is_some_and(|l| l.trim_end() == "---") && {
+            let mut keys = 0;
+            let mut closed = false;
+            for l in after {
+                if l.trim_end() == "---" {
+                    closed = true;
+                    break;
+                }
+                if looks_like_key(l) {
+                    keys += 1;
+                } else if !(l.trim().is_empty() || l.starts_with([' ', '\t', '-', '#'])) {
+                    break;
+                }
+            }
+            closed && keys > 0
+        }
     };
     if second {
         Err((fence_line, Kind::MultipleDocuments))
@@ -803,6 +820,8 @@ mod tests {
             "---\nname: A\n...\n\nSome notes.\n",
             "---\nname: A\n---\n---\n\nnotes\n",
             "---\nname: A\n---\n# A\n---\nx: y\n",
+            "---\nname: Hal Rule\n---\n---\nSummary: met at the fair\n",
+            "---\nname: Hal Rule\n---\n---\nSummary: met at the fair\nMore notes.\n---\n",
         ] {
             assert!(
                 split_front_matter(text).is_ok_and(|s| s.is_some()),
