@@ -104,7 +104,12 @@ fn wiki_target(path: &str) -> Option<&str> {
     let target = path.strip_suffix(".md").unwrap_or(path);
     let unsafe_char =
         |c: char| matches!(c, '[' | ']' | '|' | '#' | '^' | '%' | '\\' | ':') || term::is_hidden(c);
-    let plain = !target.is_empty() && target.trim() == target && !target.contains(unsafe_char);
+    // Nothing Markdown would read as HTML, emphasis or code either: a renderer without
+    // wikilinks (GitHub's) shows the target as text.
+    let plain = !target.is_empty()
+        && target.trim() == target
+        && !target.contains(unsafe_char)
+        && escape(target) == target;
     plain.then_some(target)
 }
 
@@ -411,6 +416,13 @@ mod tests {
             ("A\nB", "a.md", "[A B](./a.md)"),
             ("A\u{202e}B", "a.md", "[A\\u{202e}B](./a.md)"),
             ("<b>A</b>", "a.md", "[\\<b\\>A\\</b\\>](./a.md)"),
+            (
+                "Ann",
+                "<img src=x onerror=alert(1)>.md",
+                "[Ann](./%3Cimg%20src=x%20onerror=alert%281%29%3E.md)",
+            ),
+            ("Ann", "c/*bold* _x_.md", "[Ann](./c/*bold*%20_x_.md)"),
+            ("Ann", "a`b`.md", "[Ann](./a%60b%60.md)"),
         ];
         for (name, path, want) in cases {
             assert_eq!(
