@@ -56,6 +56,7 @@ impl Vault {
         let config_path = root.join(config::FILE_NAME);
         let canon = fs::canonicalize(root)
             .with_context(|| format!("cannot open the vault {}", root.display()))?;
+        safe::check_support(&canon)?;
         let config = match read_text_inside(&canon, &config_path) {
             Ok(text) => Config::from_toml(&text).map_err(|error| ConfigFileError {
                 path: config_path.clone(),

@@ -87,6 +87,27 @@ fn real_path(fd: impl AsFd) -> Option<PathBuf> {
     }
 }
 
+/// Make sure this system can say where an open file is (on Linux, `/proc` must be mounted):
+/// without that, nothing could be checked to be inside the vault, and touchbase refuses to
+/// run rather than read nothing or anything.
+pub fn check_support(root: &Path) -> Result<()> {
+    let fd = sys::open(
+        root,
+        OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(io::Error::from)
+    .with_context(|| format!("cannot open the vault {}", root.display()))?;
+    if real_path(&fd).is_none() {
+        bail!(
+            "touchbase cannot tell where an open file really is on this system (on Linux, /proc \
+             must be mounted), so it cannot make sure it stays inside the vault: nothing was \
+             read"
+        );
+    }
+    Ok(())
+}
+
 /// True when the open `fd` is inside `root` (a canonical path).
 fn is_inside(root: &Path, fd: impl AsFd) -> bool {
     real_path(fd).is_some_and(|p| p.starts_with(root))
@@ -194,16 +215,23 @@ impl Folder {
         regular(File::from(fd))
     }
 
-    /// A temp file in this folder, named after `name`, holding `content`, flushed to disk, with
-    /// `mode` and (where allowed) the given owner. Its name is `.NAME.XXXXXX.touchbase-tmp`.
+    /// A temp file in this folder, named after `name`, holding `content`, flushed to disk. It
+    /// gets `mode` and (where allowed) the given owner when it replaces a file; a new file's mode
+    /// is what the user's umask makes of 0666, as for any file they create. Its name is
+    /// `.NAME.XXXXXX.touchbase-tmp`, with NAME cut short enough for the system's limit.
     fn temp(
         &self,
         name: &OsStr,
-        mode: u32,
+        mode: Option<u32>,
         owner: Option<(u32, u32)>,
         content: &[u8],
     ) -> io::Result<OsString> {
-        let stem = name.to_string_lossy();
+        let full = name.to_string_lossy();
+        let mut cut = full.len().min(200);
+        while !full.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let stem = &full[..cut];
         loop {
             let random: String = std::iter::repeat_with(fastrand::alphanumeric)
                 .take(6)
@@ -213,7 +241,7 @@ impl Folder {
                 &self.fd,
                 &temp,
                 OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                Mode::from_raw_mode(0o600),
+                Mode::from_raw_mode(if mode.is_some() { 0o600 } else { 0o666 }),
             ) {
                 Ok(fd) => fd,
                 Err(Errno::EXIST) => continue,
@@ -221,8 +249,10 @@ impl Folder {
             };
             let mut file = File::from(fd);
             let written = (|| -> io::Result<()> {
-                // Set explicitly: the umask must not decide the mode.
-                sys::fchmod(&file, Mode::from_raw_mode(mode))?;
+                // A replacement keeps the mode of what it replaces, whatever the umask.
+                if let Some(mode) = mode {
+                    sys::fchmod(&file, Mode::from_raw_mode(mode))?;
+                }
                 if let Some((uid, gid)) = owner {
                     // Only root may give a file away; anyone else keeps their own file anyway.
                     let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
@@ -244,6 +274,10 @@ impl Folder {
 
     /// Swap two names atomically.
     fn exchange(&self, a: &OsStr, b: &OsStr) -> io::Result<()> {
+        #[cfg(test)]
+        if NO_EXCHANGE.with(std::cell::Cell::get) {
+            return Err(io::Error::from(io::ErrorKind::Unsupported));
+        }
         #[cfg(any(target_os = "linux", target_os = "macos"))]
         {
             sys::renameat_with(&self.fd, a, &self.fd, b, sys::RenameFlags::EXCHANGE)
@@ -330,10 +364,10 @@ pub struct WriteLock {
     _file: File,
 }
 
-/// Take the vault's write lock, waiting for another touchbase writer to finish.
-pub fn lock(root: &Path) -> Result<WriteLock> {
+/// The lock file, opened (made if missing); never through a link.
+fn lock_file(root: &Path) -> Result<(File, PathBuf)> {
     let path = root.join(LOCK_FILE);
-    let fd = sys::open(
+    let file = sys::open(
         &path,
         OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
         Mode::from_raw_mode(0o644),
@@ -341,7 +375,20 @@ pub fn lock(root: &Path) -> Result<WriteLock> {
     .map_err(io::Error::from)
     .and_then(|fd| regular(File::from(fd)))
     .with_context(|| format!("cannot open the lock file {}", path.display()))?;
-    let file = fd;
+    Ok((file, path))
+}
+
+/// The vault's write lock if no other touchbase writer holds it now; `None` otherwise (or when
+/// it cannot be taken at all). For chores that can wait for the next run.
+fn lock_if_free(root: &Path) -> Option<WriteLock> {
+    let (file, _) = lock_file(root).ok()?;
+    file.try_lock().ok()?;
+    Some(WriteLock { _file: file })
+}
+
+/// Take the vault's write lock, waiting for another touchbase writer to finish.
+pub fn lock(root: &Path) -> Result<WriteLock> {
+    let (file, path) = lock_file(root)?;
     let start = Instant::now();
     let mut said = false;
     loop {
@@ -510,6 +557,32 @@ fn content_now(original: &Snapshot) -> Option<Vec<u8>> {
     Some(buf)
 }
 
+/// Points in `commit` where tests play another program saving at the worst moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Moment {
+    /// After the last check, before the switch.
+    BeforeSwitch,
+    /// After a switch that found another program's save, before it is put back.
+    BeforePutBack,
+}
+
+#[cfg(test)]
+thread_local! {
+    static AT_MOMENT: std::cell::RefCell<Option<Box<dyn FnMut(Moment)>>> =
+        const { std::cell::RefCell::new(None) };
+    static NO_EXCHANGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn moment(m: Moment) {
+    #[cfg(test)]
+    AT_MOMENT.with(|hook| {
+        if let Some(f) = hook.borrow_mut().as_mut() {
+            f(m);
+        }
+    });
+    let _ = m;
+}
+
 /// Put `new` in place of `original`. True when done; false when another program saved the file
 /// since it was read (its save is then what the file holds, and nothing of `new` is).
 fn commit(original: &Snapshot, new: &[u8]) -> Result<bool> {
@@ -518,7 +591,12 @@ fn commit(original: &Snapshot, new: &[u8]) -> Result<bool> {
     let shown = dir.shown(name);
     let v = original.version;
     let temp = dir
-        .temp(name, v.mode & 0o7777, Some(owner(&original.file)), new)
+        .temp(
+            name,
+            Some(v.mode & 0o7777),
+            Some(owner(&original.file)),
+            new,
+        )
         .with_context(|| format!("cannot write {shown}"))?;
     let new_version = dir
         .stat(&temp)
@@ -528,6 +606,7 @@ fn commit(original: &Snapshot, new: &[u8]) -> Result<bool> {
         dir.remove(&temp);
         return Ok(false);
     }
+    moment(Moment::BeforeSwitch);
     match dir.exchange(&temp, name) {
         Ok(()) => {
             // `temp` now names what stood at the file's name a moment ago.
@@ -538,8 +617,16 @@ fn commit(original: &Snapshot, new: &[u8]) -> Result<bool> {
                 return Ok(true);
             }
             // Another program saved in between: its version goes back in place, untouched.
-            dir.exchange(&temp, name)
-                .with_context(|| format!("cannot put back a version of {shown}"))?;
+            moment(Moment::BeforePutBack);
+            if let Err(e) = dir.exchange(&temp, name) {
+                let kept = keep_aside(dir, &temp, name)?;
+                return Err(e).with_context(|| {
+                    format!(
+                        "another program saved {shown} while touchbase was writing it, and its \
+                         version could not be put back: it is kept as {kept}"
+                    )
+                });
+            }
             if dir
                 .stat(&temp)
                 .is_ok_and(|back| back.same_file(&new_version))
@@ -565,8 +652,12 @@ fn commit(original: &Snapshot, new: &[u8]) -> Result<bool> {
             // back, so that it is not lost, and make the edit again on it.
             match content_now(original) {
                 Some(now) if now != original.bytes => {
-                    let back =
-                        dir.temp(name, v.mode & 0o7777, Some(owner(&original.file)), &now)?;
+                    let back = dir.temp(
+                        name,
+                        Some(v.mode & 0o7777),
+                        Some(owner(&original.file)),
+                        &now,
+                    )?;
                     dir.rename(&back, name)
                         .with_context(|| format!("cannot put back a version of {shown}"))?;
                     Ok(false)
@@ -622,7 +713,7 @@ pub fn create_file(root: &Path, path: &Path, content: &[u8]) -> Result<()> {
         return Err(exists());
     }
     let temp = dir
-        .temp(&name, 0o644, None, content)
+        .temp(&name, None, None, content)
         .with_context(|| format!("cannot create {shown}"))?;
     let linked = match sys::linkat(&dir.fd, &temp, &dir.fd, &name, AtFlags::empty()) {
         Err(Errno::EXIST) => Err(Errno::EXIST),
@@ -650,8 +741,8 @@ pub enum Written {
 /// Write a file that touchbase generates (the agenda) at `path` (below `root`, canonical),
 /// atomically and only when its content changed. A file is replaced only if touchbase made it:
 /// it is empty or starts with `header`. A symbolic link in its place is replaced by a regular
-/// file (never followed to write elsewhere). A new file gets mode 0644; a replaced one keeps its
-/// mode.
+/// file (never followed to write elsewhere). A new file gets the mode the umask gives (0644
+/// with the usual 022); a replaced one keeps its mode.
 pub fn write_generated(root: &Path, path: &Path, header: &str, content: &[u8]) -> Result<Written> {
     let shown = path.display();
     let (dir, name) =
@@ -664,7 +755,7 @@ pub fn write_generated(root: &Path, path: &Path, header: &str, content: &[u8]) -
         )
     };
     let mode = match dir.stat(&name) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => 0o644,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("cannot read {shown}")),
         Ok(v) if v.is_file() || v.is_symlink() => {
             let old = read_old(root, &dir, &name, v.is_symlink())
@@ -676,7 +767,7 @@ pub fn write_generated(root: &Path, path: &Path, header: &str, content: &[u8]) -
             if !old.is_empty() && !old.starts_with(header.as_bytes()) {
                 return Err(not_ours());
             }
-            if v.is_file() { v.mode & 0o7777 } else { 0o644 }
+            v.is_file().then_some(v.mode & 0o7777)
         }
         Ok(_) => return Err(not_ours()),
     };
@@ -733,6 +824,18 @@ pub fn is_temp_name(name: &str) -> bool {
 /// [`STALE_AFTER`] (left by a run that was killed). Anything else is left alone, and nothing
 /// outside the vault is touched. Returns how many were removed.
 pub fn remove_stale(root: &Path, paths: &[PathBuf]) -> usize {
+    if !paths.iter().any(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_temp_name)
+    }) {
+        return 0;
+    }
+    // A writer's temp file may briefly hold the old version of a file under its temp name:
+    // cleaning up waits until no writer is at work (the next run will do it).
+    let Some(_lock) = lock_if_free(root) else {
+        return 0;
+    };
     let now = SystemTime::now();
     let stale = |v: &Version| {
         let modified = SystemTime::UNIX_EPOCH
@@ -856,6 +959,80 @@ mod tests {
         })
         .unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"saved in place, longer+edit");
+    }
+
+    /// Run `edit_file` with `hook` playing another program at the given moments of the write.
+    fn edit_with_hook(
+        root: &Path,
+        path: &Path,
+        exchange: bool,
+        hook: impl FnMut(Moment) + 'static,
+    ) -> Result<Edited> {
+        AT_MOMENT.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+        NO_EXCHANGE.with(|n| n.set(!exchange));
+        let result = edit_file(root, path, append);
+        AT_MOMENT.with(|h| *h.borrow_mut() = None);
+        NO_EXCHANGE.with(|n| n.set(false));
+        result
+    }
+
+    fn save_by_rename(path: &Path, text: &str) {
+        let tmp = path.with_file_name("editor.swp");
+        fs::write(&tmp, text).unwrap();
+        age(&tmp, Duration::from_secs(1));
+        fs::rename(&tmp, path).unwrap();
+    }
+
+    #[test]
+    fn a_save_landing_just_before_the_switch_is_put_back_and_edited() {
+        for (exchange, in_place) in [(true, false), (true, true), (false, true)] {
+            let (_d, root) = vault();
+            let path = root.join("a.md");
+            put(&path, "old");
+            let (p, mut first) = (path.clone(), true);
+            let edited = edit_with_hook(&root, &path, exchange, move |m| {
+                if m == Moment::BeforeSwitch && std::mem::take(&mut first) {
+                    if in_place {
+                        put(&p, "saved in place");
+                    } else {
+                        save_by_rename(&p, "saved by rename");
+                    }
+                }
+            })
+            .unwrap();
+            let want = if in_place {
+                "saved in place"
+            } else {
+                "saved by rename"
+            };
+            assert_eq!(edited.redone, 1, "{exchange} {in_place}");
+            assert_eq!(fs::read_to_string(&path).unwrap(), format!("{want}+edit"));
+            assert_eq!(names(&root), vec![LOCK_FILE, "a.md"], "no temp file left");
+        }
+    }
+
+    #[test]
+    fn two_saves_during_one_write_are_both_kept() {
+        let (_d, root) = vault();
+        let path = root.join("a.md");
+        put(&path, "old");
+        let p = path.clone();
+        let err = edit_with_hook(&root, &path, true, move |m| match m {
+            Moment::BeforeSwitch => save_by_rename(&p, "first save"),
+            Moment::BeforePutBack => save_by_rename(&p, "second save"),
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("was kept as"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "first save");
+        let kept: Vec<String> = names(&root)
+            .into_iter()
+            .filter(|n| n.starts_with(".a.md.saved-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{:?}", names(&root));
+        assert_eq!(
+            fs::read_to_string(root.join(&kept[0])).unwrap(),
+            "second save"
+        );
     }
 
     #[test]

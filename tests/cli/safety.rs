@@ -588,3 +588,31 @@ fn the_walk_never_lists_names_from_a_folder_flipped_out_of_the_vault() {
     done.store(true, Ordering::Relaxed);
     flipper.join().unwrap();
 }
+
+#[test]
+fn new_files_follow_the_umask_and_replaced_ones_keep_their_mode() {
+    let vault = vault_with(&[("t.md", T)]);
+    let v = vault.path();
+    fs::set_permissions(v.join("t.md"), fs::Permissions::from_mode(0o640)).unwrap();
+    let run = |args: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask 077 && exec \"$0\" --vault \"$1\" --today {} --quiet {args}",
+                crate::TODAY
+            ))
+            .arg(env!("CARGO_BIN_EXE_touchbase"))
+            .arg(v)
+            .env("TOUCHBASE_NO_CACHE", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    run("add 'Private Person'");
+    run("due");
+    run("log tess call");
+    let mode = |p: &str| fs::metadata(v.join(p)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("contacts/private-person.md"), 0o600);
+    assert_eq!(mode("DUE.md"), 0o600);
+    assert_eq!(mode("t.md"), 0o640);
+}
