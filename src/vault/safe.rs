@@ -566,10 +566,13 @@ enum Moment {
     BeforePutBack,
 }
 
+/// What a test does at a [`Moment`].
+#[cfg(test)]
+type Hook = Box<dyn FnMut(Moment)>;
+
 #[cfg(test)]
 thread_local! {
-    static AT_MOMENT: std::cell::RefCell<Option<Box<dyn FnMut(Moment)>>> =
-        const { std::cell::RefCell::new(None) };
+    static AT_MOMENT: std::cell::RefCell<Option<Hook>> = const { std::cell::RefCell::new(None) };
     static NO_EXCHANGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
