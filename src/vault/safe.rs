@@ -811,6 +811,12 @@ fn read_old(root: &Path, dir: &Folder, name: &OsStr, link: bool) -> io::Result<V
     Ok(bytes)
 }
 
+/// True when `path` (below `root`, canonical) names something inside the vault, checked
+/// through open folders (a link at the end is not followed).
+pub fn exists_inside(root: &Path, path: &Path) -> bool {
+    Folder::of(root, path, false).is_ok_and(|(dir, name)| dir.stat(&name).is_ok())
+}
+
 /// True for the name of one of touchbase's temp files: `.NAME.XXXXXX.touchbase-tmp`.
 pub fn is_temp_name(name: &str) -> bool {
     name.strip_prefix('.')

@@ -568,12 +568,31 @@ fn the_walk_never_lists_names_from_a_folder_flipped_out_of_the_vault() {
     let vault = vault_with(&[("folder-in/a.md", T)]);
     let v = vault.path();
     std::os::unix::fs::symlink("folder-in", v.join("folder")).unwrap();
+    // A real folder and a link out of the vault that trade places, again and again.
+    fs::create_dir(v.join("swapped")).unwrap();
+    fs::write(v.join("swapped/b.md"), T).unwrap();
+    std::os::unix::fs::symlink(outside.path(), v.join("other")).unwrap();
     let done = Arc::new(AtomicBool::new(false));
     let flipper = flip_link(
         v.join("folder"),
         vec!["folder-in".into(), outside.path().to_path_buf()],
         Arc::clone(&done),
     );
+    let swapper = {
+        let (v, done) = (v.to_path_buf(), Arc::clone(&done));
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                let _ = rustix::fs::renameat_with(
+                    rustix::fs::CWD,
+                    v.join("swapped"),
+                    rustix::fs::CWD,
+                    v.join("other"),
+                    rustix::fs::RenameFlags::EXCHANGE,
+                );
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        })
+    };
     for _ in 0..100 {
         let out = touchbase(v)
             .args(["--no-cache", "due", "--stdout"])
@@ -587,6 +606,7 @@ fn the_walk_never_lists_names_from_a_folder_flipped_out_of_the_vault() {
     }
     done.store(true, Ordering::Relaxed);
     flipper.join().unwrap();
+    swapper.join().unwrap();
 }
 
 #[test]
