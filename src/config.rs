@@ -212,7 +212,16 @@ impl Config {
             .collect();
         Config {
             ignore: raw.ignore,
-            agenda_file: raw.agenda.file.unwrap_or_else(|| "DUE.md".to_string()),
+            // Kept in one spelling (`a/./DUE.md` is `a/DUE.md`), so that the walk knows it.
+            agenda_file: raw.agenda.file.map_or_else(
+                || "DUE.md".to_string(),
+                |f| {
+                    f.split('/')
+                        .filter(|p| !p.is_empty() && *p != ".")
+                        .collect::<Vec<_>>()
+                        .join("/")
+                },
+            ),
             horizon: raw.agenda.horizon.unwrap_or(Duration::Days(7)),
             dates_horizon: raw.agenda.dates_horizon.unwrap_or(Duration::Days(14)),
             links: raw.agenda.links.unwrap_or_default(),
@@ -241,7 +250,6 @@ impl Config {
     }
 }
 
-/// A relative path that stays inside the vault: no root, no drive, no `..`.
 /// The 1-based line that sets `leaf` to `value`.
 fn line_of(text: &str, leaf: &str, value: &str) -> Option<usize> {
     text.lines()
@@ -249,6 +257,7 @@ fn line_of(text: &str, leaf: &str, value: &str) -> Option<usize> {
         .map(|n| n + 1)
 }
 
+/// A relative path that stays inside the vault: no root, no drive, no `..`.
 fn is_inside(path: &str) -> bool {
     let p = std::path::Path::new(path);
     !path.is_empty()
@@ -292,6 +301,8 @@ mod tests {
     fn defaults() {
         let c = Config::from_toml("").unwrap();
         assert_eq!(c.agenda_file, "DUE.md");
+        let c = Config::from_toml("[agenda]\nfile = \"./a/./DUE.md\"\n").unwrap();
+        assert_eq!(c.agenda_file, "a/DUE.md");
         assert_eq!(c.horizon, Duration::Days(7));
         assert_eq!(
             c.stage_cadence("client"),

@@ -23,9 +23,7 @@ use crate::schedule::{self, Agenda};
 mod safe;
 mod store;
 
-pub use safe::{
-    Edited, LOCK_FILE, Outside, TEMP_SUFFIX, WriteLock, Written, create_file, edit_file, lock,
-};
+pub use safe::{Edited, Written, create_file, edit_file};
 
 /// A vault folder and its resolved configuration.
 #[derive(Clone, Debug)]
@@ -96,7 +94,7 @@ impl Vault {
     pub fn is_excluded(&self, rel: &str) -> bool {
         rel.split('/').any(|part| part.starts_with('.'))
             || self.ignore.is_match(rel)
-            || rel == self.config.agenda_file.trim_start_matches("./")
+            || rel == self.config.agenda_file
     }
 
     /// Every Markdown file that may be a contact, as (vault-relative path, absolute path), in
@@ -601,14 +599,14 @@ fn read_stamped(
 /// leads out of the vault by the time it is opened is skipped, as the walk skips it.
 fn read_limited(root: &Path, abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     let read_err = |e: io::Error| Kind::Read(e.to_string());
-    let mut file = match safe::open_inside(root, abs) {
-        Ok(f) => f,
+    let (mut file, meta) = match safe::open_inside(root, abs) {
+        Ok(opened) => opened,
         Err(e) if e.kind() == io::ErrorKind::NotFound || safe::is_outside(&e) => {
             return Ok((Stamp::default(), None));
         }
         Err(e) => return Err(read_err(e)),
     };
-    let stamp = Stamp::from_metadata(&file.metadata().map_err(read_err)?);
+    let stamp = Stamp::from_metadata(&meta);
     if stamp.size > MAX_FILE_BYTES {
         let mut head = [0u8; 6];
         let n = file.read(&mut head).map_err(read_err)?;
@@ -637,6 +635,7 @@ fn read_limited(root: &Path, abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kin
 pub fn read_text_inside(root: &Path, path: &Path) -> io::Result<String> {
     let mut text = String::new();
     safe::open_inside(root, path)?
+        .0
         .take(MAX_FILE_BYTES)
         .read_to_string(&mut text)?;
     Ok(text)

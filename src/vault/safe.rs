@@ -116,7 +116,7 @@ fn is_inside(root: &Path, fd: impl AsFd) -> bool {
 /// Open a file for reading and make sure that the file actually opened is inside `root` (a
 /// canonical path). Opening never blocks (a FIFO named `x.md`), and anything but a regular file
 /// is refused.
-pub fn open_inside(root: &Path, path: &Path) -> io::Result<File> {
+pub fn open_inside(root: &Path, path: &Path) -> io::Result<(File, fs::Metadata)> {
     let fd = sys::open(
         path,
         OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
@@ -125,7 +125,17 @@ pub fn open_inside(root: &Path, path: &Path) -> io::Result<File> {
     if !is_inside(root, &fd) {
         return Err(outside(path));
     }
-    regular(File::from(fd))
+    let file = File::from(fd);
+    let meta = file.metadata()?;
+    if meta.is_file() {
+        Ok((file, meta))
+    } else {
+        Err(not_regular())
+    }
+}
+
+fn not_regular() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
 }
 
 /// The file, if it is a regular file.
@@ -133,10 +143,7 @@ fn regular(file: File) -> io::Result<File> {
     if file.metadata()?.is_file() {
         Ok(file)
     } else {
-        Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ))
+        Err(not_regular())
     }
 }
 
@@ -429,8 +436,6 @@ struct Snapshot {
 /// What an edit did.
 #[derive(Debug)]
 pub struct Edited {
-    /// The bytes now in the file.
-    pub bytes: Vec<u8>,
     /// How many times a save by another program landed while the edit was being written, so
     /// that the edit was made again on the newer version.
     pub redone: usize,
@@ -471,7 +476,7 @@ where
         }
         let new = edit(&original.bytes)?;
         if commit(&original, &new)? {
-            return Ok(Edited { bytes: new, redone });
+            return Ok(Edited { redone });
         }
     }
     bail!(
