@@ -65,12 +65,24 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 }
 
 /// [`clean`] for a message whose line breaks are touchbase's own (an error with its causes, a
-/// list of candidates): each line is cleaned and the `\n` between them kept.
+/// list of candidates): each line is cleaned and the `\n` between them kept. touchbase's own
+/// further lines are indented or in parentheses, so a line break followed by anything else came
+/// from the vault (a file name holding one) and is shown as `\n`: a name cannot forge a line
+/// that looks like touchbase's (`touchbase: error: ...`).
 pub fn clean_lines(text: &str) -> Cow<'_, str> {
-    if !text.contains(|c: char| c != '\n' && is_hidden(c)) {
+    let ours = |rest: &str| rest.starts_with("  ") || rest.starts_with('(');
+    let forged = text.match_indices('\n').any(|(i, _)| !ours(&text[i + 1..]));
+    if !forged && !text.contains(|c: char| c != '\n' && is_hidden(c)) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.split('\n').map(clean).collect::<Vec<_>>().join("\n"))
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str(if ours(line) { "\n" } else { "\\n" });
+        }
+        out.push_str(&clean(line));
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -118,7 +130,7 @@ mod tests {
     #[test]
     fn clean_text_is_not_copied() {
         assert!(matches!(clean("Jane Doe · Acme"), Cow::Borrowed(_)));
-        assert!(matches!(clean_lines("a\nb"), Cow::Borrowed(_)));
+        assert!(matches!(clean_lines("a\n  b"), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -127,6 +139,11 @@ mod tests {
             clean_lines("no contact matches\n  Ann\u{1b}[2J (a\tb.md)\n  Bo\u{202e}b"),
             "no contact matches\n  Ann\\e[2J (a\\tb.md)\n  Bo\\u{202e}b"
         );
-        assert_eq!(clean_lines("a\r\nb"), "a\\r\nb");
+        assert_eq!(clean_lines("a\r\n  b"), "a\\r\n  b");
+        // A line break that is not touchbase's own cannot start a line of its own.
+        assert_eq!(
+            clean_lines("cannot open nina\ntouchbase: error: FAKE.md\n(1 file)"),
+            "cannot open nina\\ntouchbase: error: FAKE.md\n(1 file)"
+        );
     }
 }
