@@ -119,7 +119,9 @@ pub fn insert_touch(text: &str, entry: &Entry) -> Result<Edit, EditError> {
     };
     let before = &body[..at];
     let mut block = String::new();
-    if !before.is_empty() && !before.ends_with('\n') {
+    // Start on a line of its own, also when the file ends right after the closing fence.
+    let before_all = &text[..base + at];
+    if !before_all.is_empty() && !before_all.ends_with('\n') {
         block.push_str(eol);
     }
     // A blank line before the entry, unless there is one (or the body starts here).
@@ -440,6 +442,11 @@ mod tests {
         let empty_body = "---\nname: A\n---\n";
         assert_eq!(
             logged(empty_body),
+            "---\nname: A\n---\n## 2026-11-24 call - went through the proposal\nWants pricing for 3 offices.\n\n"
+        );
+        // The file ends right after the closing fence: the entry starts on a line of its own.
+        assert_eq!(
+            logged("---\nname: A\n---"),
             "---\nname: A\n---\n## 2026-11-24 call - went through the proposal\nWants pricing for 3 offices.\n\n"
         );
     }

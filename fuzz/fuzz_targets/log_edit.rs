@@ -1,0 +1,5 @@
+//! Fuzz target: see `touchbase_fuzz::check_log_edit` for what it checks.
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| touchbase_fuzz::check_log_edit(data));
