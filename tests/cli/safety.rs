@@ -456,6 +456,27 @@ fn flip_link(
     })
 }
 
+/// Keep exchanging the names `a` and `b` atomically, with `pause` between swaps, until `done`.
+fn swap_names(
+    a: PathBuf,
+    b: PathBuf,
+    pause: Duration,
+    done: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !done.load(Ordering::Relaxed) {
+            let _ = rustix::fs::renameat_with(
+                rustix::fs::CWD,
+                &a,
+                rustix::fs::CWD,
+                &b,
+                rustix::fs::RenameFlags::EXCHANGE,
+            );
+            std::thread::sleep(pause);
+        }
+    })
+}
+
 fn md_files(dir: &Path) -> Vec<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -525,21 +546,13 @@ fn a_contact_folder_swapped_for_a_link_out_of_the_vault_is_never_written_through
     let v = vault.path();
     std::os::unix::fs::symlink(outside.path(), v.join("swap")).unwrap();
     let done = Arc::new(AtomicBool::new(false));
-    let swapper = {
-        let (v, done) = (v.to_path_buf(), Arc::clone(&done));
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                // The folder and the link trade places atomically, again and again.
-                let _ = rustix::fs::renameat_with(
-                    rustix::fs::CWD,
-                    v.join("contacts"),
-                    rustix::fs::CWD,
-                    v.join("swap"),
-                    rustix::fs::RenameFlags::EXCHANGE,
-                );
-            }
-        })
-    };
+    // The folder and the link trade places atomically, again and again.
+    let swapper = swap_names(
+        v.join("contacts"),
+        v.join("swap"),
+        Duration::ZERO,
+        Arc::clone(&done),
+    );
     for n in 0..150 {
         let _ = log_process(v, &["tess", "call", &format!("L{n}")])
             .stderr(std::process::Stdio::null())
@@ -578,21 +591,12 @@ fn the_walk_never_lists_names_from_a_folder_flipped_out_of_the_vault() {
         vec!["folder-in".into(), outside.path().to_path_buf()],
         Arc::clone(&done),
     );
-    let swapper = {
-        let (v, done) = (v.to_path_buf(), Arc::clone(&done));
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                let _ = rustix::fs::renameat_with(
-                    rustix::fs::CWD,
-                    v.join("swapped"),
-                    rustix::fs::CWD,
-                    v.join("other"),
-                    rustix::fs::RenameFlags::EXCHANGE,
-                );
-                std::thread::sleep(Duration::from_micros(200));
-            }
-        })
-    };
+    let swapper = swap_names(
+        v.join("swapped"),
+        v.join("other"),
+        Duration::from_micros(200),
+        Arc::clone(&done),
+    );
     for _ in 0..100 {
         let out = touchbase(v)
             .args(["--no-cache", "due", "--stdout"])
