@@ -18,3 +18,8 @@ impl From<Code> for ExitCode {
         }
     }
 }
+
+/// An error in what was typed on the command line: the command exits 2 (a usage error).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);

@@ -66,7 +66,11 @@ where
         Err(e) => {
             // An error may quote a path or a name from the vault.
             eprintln!("touchbase: error: {}", term::clean_lines(&format!("{e:#}")));
-            Code::Failure.into()
+            if e.downcast_ref::<exit::Usage>().is_some() {
+                Code::Usage.into()
+            } else {
+                Code::Failure.into()
+            }
         }
     }
 }

@@ -1,10 +1,17 @@
-//! Find a contact by what the user typed: an exact file stem or name (case-insensitive) first,
-//! then a unique prefix or substring of either. Pure.
+//! Find a contact by what the user typed (SPEC 8, "Finding a contact"): its path or file name as
+//! typed or tab-completed, its file stem, its name or one of its aliases, compared after
+//! [`fold`]ing. An exact match wins, then a unique prefix, then a unique part; two or more is
+//! always an error listing them; nothing is an error listing the closest names. Pure.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::model::Contact;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
+    #[error("no contact given: name one (its name, an alias, or its file)")]
+    Empty,
     #[error(
         "no contact matches \"{query}\"{}",
         list(candidates, "; the closest names are")
@@ -13,7 +20,11 @@ pub enum LookupError {
         query: String,
         candidates: Vec<String>,
     },
-    #[error("\"{query}\" matches {} contacts{}", candidates.len(), list(candidates, ":"))]
+    #[error(
+        "\"{query}\" matches {} contacts{}",
+        candidates.len(),
+        list(candidates, ":")
+    )]
     Ambiguous {
         query: String,
         candidates: Vec<String>,
@@ -28,76 +39,135 @@ fn list(candidates: &[String], lead: &str) -> String {
     }
 }
 
+/// Text as lookups compare it: accents dropped whatever the normalisation form (`Zoë`, typed
+/// either way, is `zoe`), lower case, apostrophes of every style dropped (`O’Brien` is
+/// `obrien`), and dashes of every style, underscores and runs of white space made one space
+/// (`marco-rossi` is `marco rossi`).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.nfd() {
+        if c.general_category() == GeneralCategory::NonspacingMark {
+            continue;
+        }
+        let apostrophe = matches!(c, '\'' | '’' | '‘' | 'ʼ' | '′' | '`' | '´' | 'ʹ');
+        if apostrophe {
+            continue;
+        }
+        let dash = c == '_' || c.general_category() == GeneralCategory::DashPunctuation;
+        if dash || c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 fn stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".md")
-        .or_else(|| name.strip_suffix(".MD"))
-        .unwrap_or(name)
+    let name = file_name(path);
+    if name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(".md") {
+        &name[..name.len() - 3]
+    } else {
+        name
+    }
 }
 
 fn shown(c: &Contact) -> String {
     format!("{} ({})", c.name, c.path)
 }
 
+/// What a contact is found by, folded: the names (name and aliases), and the file's forms.
+struct Keys<'a> {
+    contact: &'a Contact,
+    names: Vec<String>,
+    files: Vec<String>,
+}
+
+impl<'a> Keys<'a> {
+    fn of(c: &'a Contact) -> Keys<'a> {
+        let mut names = vec![fold(&c.name), fold(stem(&c.path))];
+        names.extend(c.aliases.iter().map(|a| fold(a)));
+        let files = vec![fold(&c.path), fold(file_name(&c.path))];
+        Keys {
+            contact: c,
+            names,
+            files,
+        }
+    }
+}
+
 /// The contact `query` names.
 pub fn find<'a>(contacts: &[&'a Contact], query: &str) -> Result<&'a Contact, LookupError> {
-    let q = query.trim().to_lowercase();
-    let all = || contacts.iter().copied();
-    let pick = |matches: Vec<&'a Contact>| -> Option<Result<&'a Contact, LookupError>> {
-        match matches.len() {
-            0 => None,
-            1 => Some(Ok(matches[0])),
-            _ => Some(Err(LookupError::Ambiguous {
-                query: query.to_string(),
-                candidates: matches.iter().map(|c| shown(c)).collect(),
-            })),
-        }
-    };
-    let exact: Vec<&Contact> = all()
-        .filter(|c| stem(&c.path).to_lowercase() == q || c.name.to_lowercase() == q)
-        .collect();
-    if let Some(r) = pick(exact) {
-        return r;
+    let q = fold(query.trim().trim_start_matches("./"));
+    if q.is_empty() {
+        return Err(LookupError::Empty);
     }
-    let prefix: Vec<&Contact> = all()
-        .filter(|c| {
-            stem(&c.path).to_lowercase().starts_with(&q) || c.name.to_lowercase().starts_with(&q)
+    // A path or file name exactly as it is on disk tells apart even files that fold alike.
+    let typed = query.trim().trim_start_matches("./");
+    let on_disk: Vec<&'a Contact> = contacts
+        .iter()
+        .copied()
+        .filter(|c| c.path == typed || file_name(&c.path) == typed)
+        .collect();
+    if let [one] = on_disk.as_slice() {
+        return Ok(one);
+    }
+    let keys: Vec<Keys<'a>> = contacts.iter().map(|c| Keys::of(c)).collect();
+    let tiers: [&dyn Fn(&Keys<'_>) -> bool; 3] = [
+        &|k| k.names.iter().chain(&k.files).any(|n| *n == q),
+        &|k| k.names.iter().any(|n| n.starts_with(&q)),
+        &|k| k.names.iter().any(|n| n.contains(&q)),
+    ];
+    for matches in tiers {
+        let found: Vec<&Contact> = keys
+            .iter()
+            .filter(|k| matches(k))
+            .map(|k| k.contact)
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [one] => return Ok(one),
+            many => {
+                // In the vault's path order, as the contacts come.
+                let candidates: Vec<String> = many.iter().map(|c| shown(c)).collect();
+                return Err(LookupError::Ambiguous {
+                    query: query.to_string(),
+                    candidates,
+                });
+            }
+        }
+    }
+    // Nothing matched: the closest names first, by a similarity that favours a shared start
+    // (Jaro-Winkler), the best of each contact's names.
+    let mut scored: Vec<(f64, &Contact)> = keys
+        .iter()
+        .map(|k| {
+            let best = k
+                .names
+                .iter()
+                .map(|n| strsim::jaro_winkler(&q, n))
+                .fold(0.0, f64::max);
+            (best, k.contact)
         })
         .collect();
-    if let Some(r) = pick(prefix) {
-        return r;
-    }
-    let partial: Vec<&Contact> = all()
-        .filter(|c| stem(&c.path).to_lowercase().contains(&q) || c.name.to_lowercase().contains(&q))
-        .collect();
-    if let Some(r) = pick(partial) {
-        return r;
-    }
-    // Nothing matched: list the closest names.
-    let mut scored: Vec<(usize, &Contact)> = all()
-        .map(|c| (distance(&q, &c.name.to_lowercase()), c))
-        .collect();
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.name.cmp(&b.1.name))
+            .then_with(|| a.1.path.cmp(&b.1.path))
+    });
     Err(LookupError::Unknown {
         query: query.to_string(),
         candidates: scored.iter().take(5).map(|(_, c)| shown(c)).collect(),
     })
-}
-
-/// Levenshtein distance over characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -148,6 +218,86 @@ mod tests {
                 );
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn folding() {
+        let cases = [
+            ("Zoë O'Brien", "zoe obrien"),
+            ("Zoe\u{308} O’Brien", "zoe obrien"),
+            ("ZOË  O‘BRIEN", "zoe obrien"),
+            ("marco-rossi", "marco rossi"),
+            ("Anne–Marie_Dupont", "anne marie dupont"),
+            ("  José  Núñez ", "jose nunez"),
+            ("contacts/marco-rossi.md", "contacts/marco rossi.md"),
+            ("李小龙", "李小龙"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(fold(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn folded_names_paths_and_aliases_find_the_contact() {
+        let mut zoe = c("Zoë O’Brien", "contacts/zoë-obrien.md");
+        zoe.aliases = vec!["Zo".into(), "The Boss".into()];
+        let contacts = [
+            zoe,
+            c("Marco Rossi", "contacts/marco-rossi.md"),
+            c("Lena Lind", "people/lena.md"),
+            c("Leonard Nimoy", "people/leonard.md"),
+        ];
+        let contacts: Vec<&Contact> = contacts.iter().collect();
+        let found = |q: &str| find(&contacts, q).map(|c| c.name.as_str());
+        for q in [
+            "zoe obrien",
+            "Zoe O'Brien",
+            "zoe\u{308}",
+            "the boss",
+            "contacts/zoë-obrien.md",
+            "./contacts/zoe-obrien.md",
+            "zoë-obrien.md",
+        ] {
+            assert_eq!(found(q), Ok("Zoë O’Brien"), "{q:?}");
+        }
+        for q in [
+            "contacts/marco-rossi.md",
+            "marco-rossi.md",
+            "marco-rossi",
+            "rossi",
+        ] {
+            assert_eq!(found(q), Ok("Marco Rossi"), "{q:?}");
+        }
+        assert_eq!(find(&contacts, "  "), Err(LookupError::Empty));
+        // Closest names: a shared start counts most.
+        let closest = |q: &str| match find(&contacts, q) {
+            Err(LookupError::Unknown { candidates, .. }) => candidates[0].clone(),
+            other => panic!("{q}: {other:?}"),
+        };
+        assert_eq!(closest("marko"), "Marco Rossi (contacts/marco-rossi.md)");
+        assert_eq!(closest("lenna"), "Lena Lind (people/lena.md)");
+    }
+
+    #[test]
+    fn two_contacts_under_one_folding_are_never_guessed_between() {
+        let contacts = [
+            c("Zoë O'Brien", "contacts/zoë-obrien.md"),
+            c("Zoe OBrien", "contacts/zoe-obrien.md"),
+        ];
+        let contacts: Vec<&Contact> = contacts.iter().collect();
+        for q in ["zoe", "zoe obrien", "obrien"] {
+            assert!(
+                matches!(find(&contacts, q), Err(LookupError::Ambiguous { .. })),
+                "{q}"
+            );
+        }
+        // The file as it is on disk still tells them apart.
+        for (q, name) in [
+            ("contacts/zoe-obrien.md", "Zoe OBrien"),
+            ("zoë-obrien.md", "Zoë O'Brien"),
+        ] {
+            assert_eq!(find(&contacts, q).map(|c| c.name.as_str()), Ok(name));
         }
     }
 }

@@ -223,6 +223,8 @@ pub struct Contact {
     pub dates: Vec<(String, Yearly)>,
     pub interests: Vec<String>,
     pub tags: Vec<String>,
+    /// Other names the contact is found by (Obsidian's `aliases` property).
+    pub aliases: Vec<String>,
     pub referred_by: Option<String>,
     /// Dated headings, sorted by date then time then line; `met` is not among them.
     pub touches: Vec<Touch>,

@@ -63,8 +63,14 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     );
     let path = vault.canon.join(&rel);
 
+    // Near-duplicates under the same folding as lookups (`Zoe OBrien` beside `Zoë O’Brien`):
+    // a later `log zoe` would otherwise have two contacts to choose from.
+    let folded = crate::lookup::fold(&name);
     for c in loaded.cache.contacts() {
-        if c.name.eq_ignore_ascii_case(&name) {
+        let same_name = std::iter::once(&c.name)
+            .chain(&c.aliases)
+            .any(|n| crate::lookup::fold(n) == folded);
+        if same_name {
             eprintln!(
                 "warning: {} already has the name {}",
                 clean(&c.path),

@@ -98,16 +98,24 @@ impl Loaded {
     pub fn find(&self, query: &str) -> Result<&crate::model::Contact> {
         let contacts: Vec<&crate::model::Contact> = self.cache.contacts().collect();
         crate::lookup::find(&contacts, query).map_err(|mut e| {
+            use crate::lookup::LookupError;
             // The candidates are listed one per line: a newline or an escape sequence in a name
             // must neither split a line nor reach the terminal.
-            let (crate::lookup::LookupError::Unknown { candidates, .. }
-            | crate::lookup::LookupError::Ambiguous { candidates, .. }) = &mut e;
+            let candidates = match &mut e {
+                LookupError::Empty => return anyhow::Error::new(crate::exit::Usage(e.to_string())),
+                LookupError::Unknown { candidates, .. }
+                | LookupError::Ambiguous { candidates, .. } => candidates,
+            };
             for c in candidates {
                 *c = crate::term::clean(c).into_owned();
             }
             let broken = self.cache.problems().len();
-            if broken > 0 && matches!(e, crate::lookup::LookupError::Unknown { .. }) {
-                anyhow::anyhow!("{e}\n({broken} files have problems and are not searched: run `touchbase check`)")
+            if broken > 0 && matches!(e, LookupError::Unknown { .. }) {
+                let files = crate::render::plural(broken, "file has", "files have");
+                anyhow::anyhow!(
+                    "{e}\n({files} problems and {} not searched: run `touchbase check`)",
+                    if broken == 1 { "is" } else { "are" }
+                )
             } else {
                 anyhow::anyhow!("{e}")
             }

@@ -601,6 +601,7 @@ pub fn read_front_matter(
     c.dates = r.dates();
     c.interests = r.texts("interests");
     c.tags = r.texts("tags");
+    c.aliases = r.texts("aliases");
     Some(c)
 }
 

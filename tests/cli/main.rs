@@ -2,6 +2,7 @@
 
 mod cache;
 mod due;
+mod finding;
 mod fuzz_corpus;
 mod hostile_output;
 mod parsing;
