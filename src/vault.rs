@@ -175,9 +175,13 @@ impl Vault {
                             }
                             false
                         }
-                        // A link to a file inside the vault is read as that file (checked
-                        // again when it is opened).
-                        Ok(_) => true,
+                        // A link to a file the walk reads anyway is that file: one contact,
+                        // under the real file's path. A link to a file in an ignored place is
+                        // read under the link's name (checked again when it is opened).
+                        Ok(target) => {
+                            let real = relative(root, &target);
+                            self.is_excluded(&real) || !is_md(target.as_os_str())
+                        }
                         Err(err) if err.raw_os_error() == Some(ELOOP) => {
                             report(rel, e.path(), Kind::SymlinkLoop);
                             false

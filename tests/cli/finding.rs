@@ -72,3 +72,31 @@ fn a_touch_never_lands_on_a_guessed_contact() {
             "the closest names are\n  Marco Rossi (contacts/marco-rossi.md)",
         ));
 }
+
+#[test]
+fn a_file_reachable_by_two_paths_is_one_contact() {
+    let vault = tempfile::TempDir::new().unwrap();
+    let v = vault.path();
+    fs::create_dir_all(v.join("contacts")).unwrap();
+    fs::create_dir_all(v.join("real")).unwrap();
+    fs::create_dir_all(v.join("archive")).unwrap();
+    fs::write(v.join("real/link-target.md"), "---\nname: Lt Target\n---\n").unwrap();
+    fs::write(v.join("archive/old.md"), "---\nname: Old Friend\n---\n").unwrap();
+    fs::write(v.join("touchbase.toml"), "ignore = [\"archive/**\"]\n").unwrap();
+    std::os::unix::fs::symlink("../real/link-target.md", v.join("contacts/lt.md")).unwrap();
+    std::os::unix::fs::symlink("../archive/old.md", v.join("contacts/old.md")).unwrap();
+    let json = crate::due_json(v);
+    let paths: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    // The real file's path; a link into an ignored place is read under its own name.
+    assert_eq!(paths, vec!["real/link-target.md", "contacts/old.md"]);
+    touchbase(v)
+        .args(["show", "lt target"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("real/link-target.md"));
+}
