@@ -23,3 +23,8 @@ impl From<Code> for ExitCode {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Usage(pub String);
+
+/// Stop the command with a usage error (exit 2): `return Err(usage(format!(...)))`.
+pub fn usage(message: String) -> anyhow::Error {
+    anyhow::Error::new(Usage(message))
+}

@@ -15,7 +15,9 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     let vault = &loaded.vault;
     let name = args.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        bail!("the name must be non-empty text");
+        return Err(crate::exit::usage(
+            "the name must be non-empty text".to_string(),
+        ));
     }
     let values = [
         ("the name", Some(&args.name)),
@@ -36,8 +38,17 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         None => ctx.today.to_string(),
         Some(m) => match parse::date_prefix(m.trim()) {
             DatePrefix::Valid(date, _) if date <= ctx.today => m.trim().to_string(),
-            DatePrefix::Valid(date, _) => bail!("--met {date} is after today ({})", ctx.today),
-            _ => bail!("--met \"{m}\" must start with a date: \"YYYY-MM-DD [where]\""),
+            DatePrefix::Valid(date, _) => {
+                return Err(crate::exit::usage(format!(
+                    "--met {date} is after today ({})",
+                    ctx.today
+                )));
+            }
+            _ => {
+                return Err(crate::exit::usage(format!(
+                    "--met \"{m}\" must start with a date: \"YYYY-MM-DD [where]\""
+                )));
+            }
         },
     };
     let stage = args

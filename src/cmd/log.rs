@@ -25,32 +25,32 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     let config = &loaded.vault.config;
     let word = args.channel.trim().to_lowercase();
     if config.channels.lookup(&word).is_none() {
-        bail!(
+        return Err(crate::exit::usage(format!(
             "unknown channel \"{}\": use a channel or one of its words:{}",
             args.channel,
             channel_list(config)
-        );
+        )));
     }
     let date = args.date.unwrap_or(ctx.today);
     if date > ctx.today {
-        bail!(
+        return Err(crate::exit::usage(format!(
             "{date} is after today ({}): log touches that happened; use --next for plans",
             ctx.today
-        );
+        )));
     }
     let next = match &args.next {
         None => None,
         Some(step) => {
             let Some(n) = parse::parse_next_step(step, &config.channels) else {
-                bail!(
+                return Err(crate::exit::usage(format!(
                     "--next \"{step}\" is not a next step: expected \"YYYY-MM-DD [channel] [- text]\""
-                );
+                )));
             };
             if n.date <= date {
-                bail!(
+                return Err(crate::exit::usage(format!(
                     "--next {} is not after the touch ({date}): a next step is a later date",
                     n.date
-                );
+                )));
             }
             Some(step.trim().to_string())
         }

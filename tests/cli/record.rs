@@ -104,29 +104,38 @@ fn log_prints_what_it_wrote_and_the_new_due_date() {
 #[test]
 fn log_refusals_name_the_problem_and_change_nothing() {
     let original = "---\nname: Jane Doe\n---\n## 2026-11-01 call\n";
-    let cases: &[(&[&str], &str)] = &[
-        (&["jane", "fax"], "unknown channel \"fax\""),
-        (&["jane", "fax"], "call: call, called, phone, voicemail"),
-        (&["jane", "call", "--date", "2026-11-25"], "is after today"),
-        (&["jane", "call", "--next", "soon"], "is not a next step"),
+    // What was typed cannot be read: a usage error (exit 2). A contact that cannot be found: 1.
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["jane", "fax"], 2, "unknown channel \"fax\""),
+        (&["jane", "fax"], 2, "call: call, called, phone, voicemail"),
+        (
+            &["jane", "call", "--date", "2026-11-25"],
+            2,
+            "is after today",
+        ),
+        (&["jane", "call", "--next", "soon"], 2, "is not a next step"),
         (
             &["jane", "call", "--next", "2026-11-20 call"],
+            2,
             "is not after the touch",
         ),
         (
             &["nobody", "call"],
+            1,
             "no contact matches \"nobody\"; the closest names are\n  ",
         ),
         (
             &["jane doe x", "call"],
+            1,
             "the closest names are\n  Jane Doe (jane.md)",
         ),
         (
             &["j", "call"],
+            1,
             "\"j\" matches 2 contacts:\n  Jane Doe (jane.md)\n  Jim Beam (jim.md)",
         ),
     ];
-    for (args, message) in cases {
+    for (args, code, message) in cases {
         let vault = vault_with(&[
             ("jane.md", original.as_bytes()),
             ("jim.md", b"---\nname: Jim Beam\n---\n"),
@@ -135,7 +144,7 @@ fn log_refusals_name_the_problem_and_change_nothing() {
             .arg("log")
             .args(*args)
             .assert()
-            .code(1)
+            .code(*code)
             .stderr(predicate::str::contains(*message));
         assert_eq!(read(vault.path(), "jane.md"), original, "{args:?}");
     }
@@ -412,4 +421,27 @@ fn the_same_touch_can_be_logged_twice_in_a_day() {
         read(vault.path(), "vi.md"),
         "---\nname: Vi\n---\n## 2026-11-24 voicemail\n\n## 2026-11-24 voicemail\n\n"
     );
+}
+
+#[test]
+fn unreadable_values_given_to_add_are_usage_errors() {
+    let vault = vault_with(&[]);
+    for (args, message) in [
+        (
+            &["add", "Ann", "--met", "soon"][..],
+            "must start with a date",
+        ),
+        (
+            &["add", "Ann", "--met", "2026-12-01 fair"][..],
+            "is after today",
+        ),
+        (&["add", "   "][..], "must be non-empty"),
+    ] {
+        touchbase(vault.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    assert!(!vault.path().join("contacts").exists());
 }
