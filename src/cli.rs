@@ -71,13 +71,14 @@ pub struct LogArgs {
     pub channel: String,
     /// What happened: the words after the channel (quotes not needed)
     pub text: Vec<String>,
-    /// The touch's date [default: today]
-    #[arg(long, value_parser = parse_today, value_name = "DATE")]
-    pub date: Option<chrono::NaiveDate>,
+    /// The touch's date: YYYY-MM-DD, yesterday, last fri, ... [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
     /// A line of notes under the heading (repeat for more lines)
     #[arg(long = "note", value_name = "LINE")]
     pub notes: Vec<String>,
-    /// The agreed next step, "YYYY-MM-DD [channel] [- text]": sets `next:` in the front matter
+    /// The agreed next step, "DATE [channel] [- text]" (DATE as YYYY-MM-DD, fri, +2w, in 3
+    /// days...): sets `next:` in the front matter
     #[arg(long, value_name = "STEP")]
     pub next: Option<String>,
 }
@@ -94,7 +95,8 @@ pub struct AddArgs {
     pub email: Option<String>,
     #[arg(long)]
     pub phone: Option<String>,
-    /// When and where you met: "YYYY-MM-DD [text]" [default: today]
+    /// When and where you met: "DATE [text]" (YYYY-MM-DD, yesterday, last fri...) [default:
+    /// today]
     #[arg(long, value_name = "WHEN")]
     pub met: Option<String>,
     /// Something they care about (repeat for more)

@@ -22,6 +22,7 @@ pub mod problem;
 pub mod render;
 pub mod schedule;
 pub mod term;
+pub mod typed;
 pub mod vault;
 pub mod watch;
 

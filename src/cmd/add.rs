@@ -6,7 +6,7 @@ use super::{Context, Loaded, due_words};
 use crate::cli::AddArgs;
 use crate::edit::{self, NewContact};
 use crate::exit::Code;
-use crate::parse::{self, DatePrefix};
+use crate::parse;
 use crate::term::clean;
 use crate::vault::create_file;
 
@@ -36,17 +36,20 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     }
     let met = match &args.met {
         None => ctx.today.to_string(),
-        Some(m) => match parse::date_prefix(m.trim()) {
-            DatePrefix::Valid(date, _) if date <= ctx.today => m.trim().to_string(),
-            DatePrefix::Valid(date, _) => {
+        Some(m) => match crate::typed::date_prefix(m, ctx.today) {
+            Some((date, rest)) if date <= ctx.today => {
+                format!("{date} {rest}").trim_end().to_string()
+            }
+            Some((date, _)) => {
                 return Err(crate::exit::usage(format!(
                     "--met {date} is after today ({})",
                     ctx.today
                 )));
             }
-            _ => {
+            None => {
                 return Err(crate::exit::usage(format!(
-                    "--met \"{m}\" must start with a date: \"YYYY-MM-DD [where]\""
+                    "--met \"{m}\" must start with a date: \"DATE [where]\", DATE as {}",
+                    crate::typed::FORMS
                 )));
             }
         },

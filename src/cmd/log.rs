@@ -31,7 +31,15 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
             channel_list(config)
         )));
     }
-    let date = args.date.unwrap_or(ctx.today);
+    let date = match &args.date {
+        None => ctx.today,
+        Some(typed) => crate::typed::date(typed, ctx.today).ok_or_else(|| {
+            crate::exit::usage(format!(
+                "--date \"{typed}\" is not a date: use {}",
+                crate::typed::FORMS
+            ))
+        })?,
+    };
     if date > ctx.today {
         return Err(crate::exit::usage(format!(
             "{date} is after today ({}): log touches that happened; use --next for plans",
@@ -40,8 +48,13 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     }
     let next = match &args.next {
         None => None,
-        Some(step) => {
-            let Some(n) = parse::parse_next_step(step, &config.channels) else {
+        Some(typed) => {
+            // The file gets the resolved date, whatever form it was typed in.
+            let step = match crate::typed::date_prefix(typed, ctx.today) {
+                Some((date, rest)) => format!("{date} {rest}").trim_end().to_string(),
+                None => typed.trim().to_string(),
+            };
+            let Some(n) = parse::parse_next_step(&step, &config.channels) else {
                 return Err(crate::exit::usage(format!(
                     "--next \"{step}\" is not a next step: expected \"YYYY-MM-DD [channel] [- text]\""
                 )));
@@ -52,7 +65,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                     n.date
                 )));
             }
-            Some(step.trim().to_string())
+            Some(step)
         }
     };
     let contact = loaded.find(&args.contact)?;

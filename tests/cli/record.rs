@@ -445,3 +445,55 @@ fn unreadable_values_given_to_add_are_usage_errors() {
     }
     assert!(!vault.path().join("contacts").exists());
 }
+
+#[test]
+fn dates_may_be_typed_as_people_say_them_and_the_file_gets_the_date() {
+    // Today is Tuesday 24 November 2026.
+    let vault = vault_with(&[("jane.md", b"---\nname: Jane Doe\n---\n")]);
+    touchbase(vault.path())
+        .args([
+            "log",
+            "jane",
+            "call",
+            "--date",
+            "yesterday",
+            "--next",
+            "fri email - send it",
+        ])
+        .assert()
+        .success();
+    let text = read(vault.path(), "jane.md");
+    assert!(text.contains("\n## 2026-11-23 call\n"), "{text}");
+    assert!(
+        text.contains("next: 2026-11-27 email - send it\n"),
+        "{text}"
+    );
+    touchbase(vault.path())
+        .args([
+            "log",
+            "jane",
+            "email",
+            "--date",
+            "last fri",
+            "--next",
+            "in 2 weeks call",
+        ])
+        .assert()
+        .success();
+    let text = read(vault.path(), "jane.md");
+    assert!(text.contains("\n## 2026-11-20 email\n"), "{text}");
+    assert!(text.contains("next: 2026-12-08 call\n"), "{text}");
+    touchbase(vault.path())
+        .args(["add", "Omar Ortiz", "--met", "last fri Chamber mixer"])
+        .assert()
+        .success();
+    let omar = read(vault.path(), "contacts/omar-ortiz.md");
+    assert!(omar.contains("met: 2026-11-20 Chamber mixer\n"), "{omar}");
+    touchbase(vault.path())
+        .args(["log", "jane", "call", "--date", "someday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--date \"someday\" is not a date: use YYYY-MM-DD, today",
+        ));
+}
