@@ -22,7 +22,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The vault folder [default: the current folder]
+    /// The vault folder [default: the nearest folder at or above the current one with a
+    /// touchbase.toml]
     #[arg(long, global = true, env = "TOUCHBASE_VAULT", value_name = "DIR")]
     pub vault: Option<PathBuf>,
     /// Act as if today were this date (YYYY-MM-DD), for reproducible runs

@@ -9,7 +9,7 @@ pub mod show;
 pub mod watch;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -19,7 +19,10 @@ use crate::vault::{Cache, Vault};
 
 /// Settings resolved once from flags, environment and defaults.
 pub struct Context {
+    /// `--vault` or `TOUCHBASE_VAULT`, else the current folder (where `init` makes a vault).
     pub vault_dir: PathBuf,
+    /// True when `--vault` or `TOUCHBASE_VAULT` named the vault.
+    pub vault_given: bool,
     pub today: NaiveDate,
     /// True when `--today` or `TOUCHBASE_TODAY` fixed the date.
     pub today_fixed: bool,
@@ -34,6 +37,7 @@ impl Context {
     pub fn from_global(g: &Global) -> Context {
         Context {
             vault_dir: g.vault.clone().unwrap_or_else(|| PathBuf::from(".")),
+            vault_given: g.vault.is_some(),
             // The shell is the only place that reads the clock.
             today: g.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
             today_fixed: g.today.is_some(),
@@ -44,7 +48,29 @@ impl Context {
     }
 
     pub fn open_vault(&self) -> Result<Vault> {
-        Vault::open(&self.vault_dir)
+        Vault::open(&self.vault_root()?)
+    }
+
+    /// The vault: as given, else the nearest folder at or above the current one that holds a
+    /// `touchbase.toml` (as git finds its repository). Never a folder by accident: with none,
+    /// the command stops and says how to make one.
+    pub fn vault_root(&self) -> Result<PathBuf> {
+        if self.vault_given {
+            return Ok(self.vault_dir.clone());
+        }
+        let here = std::env::current_dir()?;
+        here.ancestors()
+            .find(|dir| dir.join(crate::config::FILE_NAME).is_file())
+            .map(Path::to_path_buf)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no vault here: no {} in {} or any folder above it; run `touchbase init` to \
+                     make this folder a vault, or name one with --vault DIR (or \
+                     TOUCHBASE_VAULT)",
+                    crate::config::FILE_NAME,
+                    crate::term::clean(&here.display().to_string())
+                )
+            })
     }
 
     /// The vault's files, parsed: unchanged ones from the cache, the others read now; then the

@@ -15,9 +15,9 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<Code> {
         cache_dir: ctx.cache_dir.clone(),
     };
     if ctx.today_fixed {
-        watch::run(&ctx.vault_dir, FixedClock(ctx.today), &opts)?;
+        watch::run(&ctx.vault_root()?, FixedClock(ctx.today), &opts)?;
     } else {
-        watch::run(&ctx.vault_dir, SystemClock, &opts)?;
+        watch::run(&ctx.vault_root()?, SystemClock, &opts)?;
     }
     Ok(Code::Success)
 }

@@ -100,3 +100,39 @@ fn a_file_reachable_by_two_paths_is_one_contact() {
         .success()
         .stdout(predicate::str::contains("real/link-target.md"));
 }
+
+/// `touchbase` run from `dir`, with no `--vault` and no `TOUCHBASE_VAULT`.
+fn touchbase_in(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("touchbase").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("TOUCHBASE_VAULT")
+        .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
+        .args(["--today", crate::TODAY]);
+    cmd
+}
+
+#[test]
+fn the_vault_is_found_upward_and_never_guessed() {
+    let outer = tempfile::TempDir::new().unwrap();
+    let vault = outer.path().join("vault");
+    fs::create_dir_all(vault.join("contacts/deep")).unwrap();
+    fs::write(vault.join("touchbase.toml"), "").unwrap();
+    fs::write(vault.join("contacts/ann.md"), "---\nname: Ann\n---\n").unwrap();
+    touchbase_in(&vault.join("contacts/deep"))
+        .arg("due")
+        .assert()
+        .success();
+    assert!(
+        vault.join("DUE.md").exists(),
+        "the agenda goes to the vault's root"
+    );
+    assert!(!vault.join("contacts/deep/DUE.md").exists());
+    // A folder with no touchbase.toml anywhere above it is not scanned.
+    let loose = outer.path().join("notes");
+    fs::create_dir_all(&loose).unwrap();
+    fs::write(loose.join("bob.md"), "---\nname: Bob\n---\n").unwrap();
+    touchbase_in(&loose).arg("due").assert().code(1).stderr(
+        predicate::str::contains("run `touchbase init`").and(predicate::str::contains("--vault")),
+    );
+    assert!(!loose.join("DUE.md").exists());
+}
