@@ -59,6 +59,8 @@ pub enum Command {
     Add(AddArgs),
     /// A contact's card, timeline, due date and reason
     Show(ShowArgs),
+    /// Not due before a date: set `snooze:` in a contact's front matter
+    Snooze(SnoozeArgs),
     /// Create a new vault with a commented config and an example contact
     Init(InitArgs),
 }
@@ -103,6 +105,15 @@ pub struct AddArgs {
     /// Something they care about (repeat for more)
     #[arg(long = "interest", value_name = "TEXT")]
     pub interests: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnoozeArgs {
+    /// The contact: a file name or name, or a unique part of one
+    pub contact: String,
+    /// Until when: YYYY-MM-DD, fri, +2w, in 3 weeks...
+    #[arg(num_args = 1.., required = true, value_name = "DATE")]
+    pub date: Vec<String>,
 }
 
 #[derive(Debug, Args)]

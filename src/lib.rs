@@ -60,6 +60,7 @@ where
         Command::Log(args) => cmd::log::run(&ctx, args),
         Command::Add(args) => cmd::add::run(&ctx, args),
         Command::Show(args) => cmd::show::run(&ctx, args),
+        Command::Snooze(args) => cmd::snooze::run(&ctx, args),
         Command::Init(args) => cmd::init::run(&ctx, args),
     };
     match result {

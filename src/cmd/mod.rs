@@ -6,6 +6,7 @@ pub mod due;
 pub mod init;
 pub mod log;
 pub mod show;
+pub mod snooze;
 pub mod watch;
 
 use std::io::{self, Write};

@@ -497,3 +497,43 @@ fn dates_may_be_typed_as_people_say_them_and_the_file_gets_the_date() {
             "--date \"someday\" is not a date: use YYYY-MM-DD, today",
         ));
 }
+
+#[test]
+fn snooze_sets_the_date_with_the_safe_edit_and_keeps_every_other_byte() {
+    let original =
+        "---\r\nname: Jane Doe\r\n# a comment\r\nstage: lead\r\n---\r\n## 2026-11-01 call\r\n";
+    let vault = vault_with(&[("jane.md", original.as_bytes())]);
+    touchbase(vault.path())
+        .args(["snooze", "jane", "in", "2", "weeks"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("jane.md: snooze: 2026-12-08"));
+    assert_eq!(
+        read(vault.path(), "jane.md"),
+        original.replace("stage: lead\r\n", "stage: lead\r\nsnooze: 2026-12-08\r\n")
+    );
+    let json = crate::due_json(vault.path());
+    assert_eq!(
+        json["items"].as_array().unwrap().len(),
+        0,
+        "not due before the 8th"
+    );
+    // Again: the date is replaced, not added.
+    touchbase(vault.path())
+        .args(["snooze", "jane", "2026-12-20"])
+        .assert()
+        .success();
+    let text = read(vault.path(), "jane.md");
+    assert_eq!(text.matches("snooze:").count(), 1, "{text}");
+    assert!(text.contains("snooze: 2026-12-20\r\n"), "{text}");
+    for (date, message) in [
+        ("someday", "is not a date"),
+        ("yesterday", "is not after today"),
+    ] {
+        touchbase(vault.path())
+            .args(["snooze", "jane", date])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
