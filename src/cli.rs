@@ -69,8 +69,8 @@ pub enum Command {
 pub struct LogArgs {
     /// The contact: a file name or name, or a unique part of one
     pub contact: String,
-    /// How: call, email, text, meeting, card, gift, social, newsletter, or a word for one
-    /// (coffee, lunch, voicemail, linkedin...)
+    /// How: call, email, text, meeting, card, gift, social, newsletter, a word for one (coffee,
+    /// lunch, voicemail, linkedin...), or any other word (written as typed)
     pub channel: String,
     /// What happened: the words after the channel (quotes not needed)
     pub text: Vec<String>,
@@ -80,6 +80,9 @@ pub struct LogArgs {
     /// A line of notes under the heading (repeat for more lines)
     #[arg(long = "note", value_name = "LINE")]
     pub notes: Vec<String>,
+    /// Log a channel word that looks like a typo of a known one (`cal`) as it is
+    #[arg(long)]
+    pub as_typed: bool,
     /// The agreed next step, "DATE [channel] [- text]" (DATE as YYYY-MM-DD, fri, +2w, in 3
     /// days...): sets `next:` in the front matter
     #[arg(long, value_name = "STEP")]

@@ -23,11 +23,22 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     }
     let loaded = Loaded::open(ctx)?;
     let config = &loaded.vault.config;
-    let word = args.channel.trim().to_lowercase();
-    if config.channels.lookup(&word).is_none() {
+    // Any word is a channel word, as in a heading, written as typed; one a typo away from a
+    // known word is refused unless --as-typed says it is meant.
+    let word = args.channel.trim().to_string();
+    if word.is_empty() || word.contains(char::is_whitespace) {
         return Err(crate::exit::usage(format!(
-            "unknown channel \"{}\": use a channel or one of its words:{}",
-            args.channel,
+            "the channel \"{word}\" must be one word (call, email, coffee...)"
+        )));
+    }
+    if config.channels.lookup(&word.to_lowercase()).is_none()
+        && !args.as_typed
+        && let Some(known) = typo_of(&word.to_lowercase(), config)
+    {
+        return Err(crate::exit::usage(format!(
+            "unknown channel \"{word}\": did you mean \"{known}\"? Log it as written with \
+             --as-typed, or add the word to a channel under [channels] in touchbase.toml. The \
+             channels and their words:{}",
             channel_list(config)
         )));
     }
@@ -207,8 +218,11 @@ fn check_result(
             None => kept = false,
         }
     }
+    let expected = channels
+        .lookup(&entry.word.to_lowercase())
+        .unwrap_or(Channel::Other);
     let right_touch = matches!(added.as_slice(), [(date, _, channel, ..)]
-        if *date == entry.date && Some(*channel) == channels.lookup(&entry.word) && *channel != Channel::Other);
+        if *date == entry.date && *channel == expected);
     if !kept || !right_touch {
         return Err(refuse("the touch log would change in other ways"));
     }
@@ -218,6 +232,20 @@ fn check_result(
         return Err(refuse("`next` would not hold the new step"));
     }
     Ok(new)
+}
+
+/// The known channel word `word` is most likely a typo of: within two edits (a swap of two
+/// letters is one), and less than half the word.
+fn typo_of(word: &str, config: &crate::config::Config) -> Option<String> {
+    config
+        .channels
+        .words_by_channel()
+        .into_iter()
+        .flat_map(|(_, words)| words)
+        .map(|known| (strsim::osa_distance(word, known), known))
+        .filter(|(d, _)| *d >= 1 && *d <= 2 && d * 2 < word.chars().count())
+        .min()
+        .map(|(_, known)| known.to_string())
 }
 
 /// Every channel with its words, one per line.

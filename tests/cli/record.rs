@@ -106,8 +106,13 @@ fn log_refusals_name_the_problem_and_change_nothing() {
     let original = "---\nname: Jane Doe\n---\n## 2026-11-01 call\n";
     // What was typed cannot be read: a usage error (exit 2). A contact that cannot be found: 1.
     let cases: &[(&[&str], i32, &str)] = &[
-        (&["jane", "fax"], 2, "unknown channel \"fax\""),
-        (&["jane", "fax"], 2, "call: call, called, phone, voicemail"),
+        (
+            &["jane", "emial"],
+            2,
+            "unknown channel \"emial\": did you mean \"email\"?",
+        ),
+        (&["jane", "cal"], 2, "call: call, called, phone, voicemail"),
+        (&["jane", "cal"], 2, "[channels] in touchbase.toml"),
         (
             &["jane", "call", "--date", "2026-11-25"],
             2,
@@ -536,4 +541,26 @@ fn snooze_sets_the_date_with_the_safe_edit_and_keeps_every_other_byte() {
             .code(2)
             .stderr(predicate::str::contains(message));
     }
+}
+
+#[test]
+fn any_channel_word_is_logged_as_typed_but_typos_are_caught() {
+    let vault = vault_with(&[("jane.md", b"---\nname: Jane Doe\n---\n")]);
+    for word in ["Coffee", "golf", "skype", "other"] {
+        touchbase(vault.path())
+            .args(["log", "jane", word, "x", "--date", "2026-11-20"])
+            .assert()
+            .success();
+        let text = read(vault.path(), "jane.md");
+        assert!(
+            text.contains(&format!("## 2026-11-20 {word} - x\n")),
+            "{text}"
+        );
+    }
+    touchbase(vault.path())
+        .args(["log", "jane", "cal", "--as-typed"])
+        .assert()
+        .success();
+    assert!(read(vault.path(), "jane.md").contains("## 2026-11-24 cal\n"));
+    touchbase(vault.path()).arg("check").assert().success();
 }
