@@ -83,6 +83,9 @@ pub struct LogArgs {
     /// Log a channel word that looks like a typo of a known one (`cal`) as it is
     #[arg(long)]
     pub as_typed: bool,
+    /// Log a touch identical to one already logged (same day, channel and text) once more
+    #[arg(long)]
+    pub again: bool,
     /// The agreed next step, "DATE [channel] [- text]" (DATE as YYYY-MM-DD, fri, +2w, in 3
     /// days...): sets `next:` in the front matter
     #[arg(long, value_name = "STEP")]

@@ -90,6 +90,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     // The edit is made under the vault's write lock on the file as it is then, and made again
     // if another program saves the file while it is being written.
     let mut done = None;
+    let mut repeated = false;
     let edited = vault::edit_file(
         &loaded.vault.canon,
         &loaded.vault.canon.join(&rel),
@@ -108,6 +109,33 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                     "{rel} is no longer a contact (no `name` in its front matter?): nothing was written"
                 );
             };
+            // The same touch twice: two voicemails in a day are real, so another touch of the
+            // same day and channel is kept (with a note); the very same text too is most
+            // likely a command run twice, so it needs --again.
+            let channel = config
+                .channels
+                .lookup(&entry.word.to_lowercase())
+                .unwrap_or(Channel::Other);
+            let text_line = entry.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let same_day: Vec<&crate::model::Touch> = current
+                .touches
+                .iter()
+                .filter(|t| t.date == entry.date && t.channel == channel)
+                .collect();
+            if !args.again && same_day.iter().any(|t| t.text.trim() == text_line) {
+                bail!(
+                    "{rel} already has this touch ({} {}{}): nothing was written; add --again to \
+                     log it once more",
+                    entry.date,
+                    entry.word,
+                    if text_line.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" - {text_line}")
+                    }
+                );
+            }
+            repeated = !same_day.is_empty();
             let insert =
                 edit::insert_touch(text, &entry).map_err(|e| anyhow::anyhow!("{rel}: {e}"))?;
             let mut new_text = insert.apply(text);
@@ -127,6 +155,12 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
         bail!("{rel}: nothing was written");
     };
     let shown = clean(&rel);
+    if repeated {
+        eprintln!(
+            "note: {shown} already had a {} touch on {date}: this one is logged as another",
+            clean(&word)
+        );
+    }
     if edited.redone > 0 {
         eprintln!(
             "note: another program saved {shown} while touchbase was writing it: its save was \

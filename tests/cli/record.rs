@@ -412,19 +412,40 @@ fn an_appended_touch_merges_cleanly_with_an_edit_to_the_previous_entry() {
 
 #[test]
 fn the_same_touch_can_be_logged_twice_in_a_day() {
-    // Two voicemails on one day: identical headings, both recorded.
     let vault = vault_with(&[("vi.md", b"---\nname: Vi\n---\n")]);
     touchbase(vault.path())
         .args(["log", "vi", "voicemail"])
         .assert()
         .success();
+    // The very same touch again is most likely a command run twice: it needs --again.
     touchbase(vault.path())
         .args(["log", "vi", "voicemail"])
         .assert()
-        .success();
+        .code(1)
+        .stderr(
+            predicate::str::contains("already has this touch")
+                .and(predicate::str::contains("--again")),
+        );
     assert_eq!(
         read(vault.path(), "vi.md"),
-        "---\nname: Vi\n---\n## 2026-11-24 voicemail\n\n## 2026-11-24 voicemail\n\n"
+        "---\nname: Vi\n---\n## 2026-11-24 voicemail\n\n"
+    );
+    // Two voicemails on one day are real.
+    touchbase(vault.path())
+        .args(["log", "vi", "voicemail", "--again"])
+        .assert()
+        .success();
+    // Another call that day with other words: kept, with a note.
+    touchbase(vault.path())
+        .args(["log", "vi", "call", "she", "called", "back"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "already had a call touch on 2026-11-24",
+        ));
+    assert_eq!(
+        read(vault.path(), "vi.md"),
+        "---\nname: Vi\n---\n## 2026-11-24 voicemail\n\n## 2026-11-24 voicemail\n\n## 2026-11-24 call - she called back\n\n"
     );
 }
 
