@@ -189,6 +189,8 @@ impl Touch {
 pub struct NextStep {
     #[serde(with = "day_number")]
     pub date: NaiveDate,
+    /// The time agreed, if any (`2026-11-30 10:00 call`).
+    pub time: Option<chrono::NaiveTime>,
     pub channel: Option<Channel>,
     pub text: String,
 }

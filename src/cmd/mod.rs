@@ -184,7 +184,9 @@ pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
     let why = match s.reason {
         Reason::Next => {
             let n = s.next.map(|n| {
-                let ch = n.channel.map(|c| format!("{c} ")).unwrap_or_default();
+                let at = n.time.map(|t| format!("at {} ", t.format("%H:%M")));
+                let ch = n.channel.map(|c| format!("{c} ")).unwrap_or_default()
+                    + &at.unwrap_or_default();
                 let text = if n.text.is_empty() {
                     String::new()
                 } else {

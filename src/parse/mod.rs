@@ -190,8 +190,10 @@ pub(crate) fn date_prefix(s: &str) -> DatePrefix<'_> {
         return DatePrefix::None;
     }
     let rest = &s[10..];
+    // A time may follow after a `T` (`2026-12-01T09:00`, Obsidian's Date & time property).
+    let t_time = rest.starts_with('T') && rest[1..].starts_with(|c: char| c.is_ascii_digit());
     if let Some(c) = rest.chars().next()
-        && !(c.is_whitespace() || is_separator(c))
+        && !(c.is_whitespace() || is_separator(c) || t_time)
     {
         return DatePrefix::None;
     }
@@ -228,6 +230,11 @@ pub(crate) fn skip_separator(s: &str) -> &str {
 /// A leading `HH:MM` time, and the rest. `Err` holds a time-shaped word that is not a time.
 pub(crate) fn time_prefix(s: &str) -> Result<Option<(NaiveTime, &str)>, &str> {
     let s = s.trim_start();
+    // Right after a date, `T09:00` is a time too.
+    let s = s
+        .strip_prefix('T')
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(s);
     let word_end = s.find(char::is_whitespace).unwrap_or(s.len());
     let word = &s[..word_end];
     let b = word.as_bytes();
@@ -268,9 +275,16 @@ pub(crate) fn split_channel<'a>(
 pub(crate) fn parse_next_step(s: &str, channels: &Channels) -> Option<NextStep> {
     match date_prefix(s.trim()) {
         DatePrefix::Valid(date, rest) => {
+            // A time may follow, after a space or a `T` (Obsidian's Date & time property).
+            let (time, rest) = match time_prefix(rest) {
+                Ok(Some((time, rest))) => (Some(time), rest),
+                Ok(None) => (None, rest),
+                Err(_) => return None,
+            };
             let (channel, _, text) = split_channel(rest, channels);
             Some(NextStep {
                 date,
+                time,
                 channel,
                 text: text.to_string(),
             })

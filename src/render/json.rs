@@ -40,6 +40,8 @@ struct JsonTouch<'a> {
 #[derive(Serialize)]
 struct JsonNext<'a> {
     date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
     channel: Option<&'static str>,
     text: &'a str,
 }
@@ -78,6 +80,7 @@ fn item(i: &Item) -> JsonItem<'_> {
         }),
         next: i.next.as_ref().map(|n| JsonNext {
             date: n.date.to_string(),
+            time: n.time.map(|t| t.format("%H:%M").to_string()),
             channel: n.channel.map(|c| c.as_str()),
             text: &n.text,
         }),

@@ -195,7 +195,15 @@ fn reason_into(out: &mut String, i: &Item) {
         Reason::Next => {
             out.push_str("next step");
             let n = i.next.as_ref();
-            let channel = n.and_then(|n| n.channel);
+            // `call at 10:00`, or `at 10:00` when no channel was agreed.
+            let when = n
+                .and_then(|n| n.time)
+                .map(|t| format!("at {}", t.format("%H:%M")));
+            let channel = match (n.and_then(|n| n.channel), when) {
+                (Some(c), Some(w)) => Some(format!("{c} {w}")),
+                (Some(c), None) => Some(c.to_string()),
+                (None, w) => w,
+            };
             let text = n.map(|n| n.text.as_str()).filter(|t| !t.is_empty());
             match (channel, text) {
                 (Some(c), Some(t)) => {

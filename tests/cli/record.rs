@@ -585,3 +585,50 @@ fn any_channel_word_is_logged_as_typed_but_typos_are_caught() {
     assert!(read(vault.path(), "jane.md").contains("## 2026-11-24 cal\n"));
     touchbase(vault.path()).arg("check").assert().success();
 }
+
+#[test]
+fn a_next_step_keeps_its_time_and_its_channel() {
+    let vault = vault_with(&[
+        ("jane.md", b"---\nname: Jane Doe\n---\n"),
+        (
+            "obs.md",
+            b"---\nname: Obsidian Olga\nnext: 2026-11-25T09:00\n---\n## 2026-11-01 call\n",
+        ),
+        (
+            "tee.md",
+            b"---\nname: Tee Time\n---\n## 2026-11-20T14:30 coffee - talked\n",
+        ),
+    ]);
+    touchbase(vault.path())
+        .args([
+            "log",
+            "jane",
+            "email",
+            "--next",
+            "tomorrow 10:00 call - demo",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("next step: call at 10:00 - demo"));
+    assert!(read(vault.path(), "jane.md").contains("next: 2026-11-25 10:00 call - demo\n"));
+    let json = crate::due_json(vault.path());
+    let items = json["items"].as_array().unwrap();
+    let next = &items.iter().find(|i| i["name"] == "Jane Doe").unwrap()["next"];
+    assert_eq!(next["channel"], "call", "{json}");
+    assert_eq!(next["time"], "10:00");
+    assert_eq!(next["text"], "demo");
+    assert_eq!(json["problems"].as_array().unwrap().len(), 0, "{json}");
+    // A `T` time in a heading: a touch on that date.
+    touchbase(vault.path())
+        .args(["show", "tee"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 touch").and(predicate::str::contains("talked")));
+    touchbase(vault.path()).arg("due").assert().success();
+    let due = read(vault.path(), "DUE.md");
+    assert!(due.contains("next step: call at 10:00 - demo"), "{due}");
+    assert!(
+        due.contains("[Obsidian Olga]") && due.contains("next step: at 09:00"),
+        "{due}"
+    );
+}
