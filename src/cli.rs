@@ -61,6 +61,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Not due before a date: set `snooze:` in a contact's front matter
     Snooze(SnoozeArgs),
+    /// The contacts, one line each: stage, touches, last touch and due date
+    List(ListArgs),
     /// Create a new vault with a commented config and an example contact
     Init(InitArgs),
 }
@@ -111,6 +113,19 @@ pub struct AddArgs {
     /// Something they care about (repeat for more)
     #[arg(long = "interest", value_name = "TEXT")]
     pub interests: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only contacts at this stage
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Only contacts with this tag
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Print JSON (an array, one object per contact) for scripts
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

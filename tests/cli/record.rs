@@ -632,3 +632,59 @@ fn a_next_step_keeps_its_time_and_its_channel() {
         "{due}"
     );
 }
+
+#[test]
+fn list_shows_every_contact_one_line_each_sorted_by_name() {
+    let vault = vault_with(&[
+        (
+            "b.md",
+            b"---\nname: Zed Zane\nstage: client\ntags: [vip]\n---\n## 2026-11-20 call\n",
+        ),
+        (
+            "a.md",
+            b"---\nname: \xc3\x89mile Aubert\nstage: lead\n---\n",
+        ),
+        (
+            "c.md",
+            b"---\nname: bob brown\nstage: Client\ncadence: never\n---\n## 2026-11-02 email\n",
+        ),
+    ]);
+    let out = touchbase(vault.path()).arg("list").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.split("  ").next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["name", "bob brown", "Émile Aubert", "Zed Zane"],
+        "{text}"
+    );
+    assert!(text.contains("2026-11-20 call"), "{text}");
+    assert!(text.contains("not scheduled"), "{text}");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = touchbase(vault.path())
+            .arg("list")
+            .args(args)
+            .arg("--json")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let names = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(json(&["--stage", "client"])),
+        vec!["bob brown", "Zed Zane"]
+    );
+    assert_eq!(names(json(&["--tag", "VIP"])), vec!["Zed Zane"]);
+    let all = json(&[]);
+    assert_eq!(all[2]["due"], "2027-01-01", "a client: every 6 weeks");
+    assert_eq!(all[2]["touches"], 1);
+}
