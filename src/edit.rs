@@ -334,7 +334,19 @@ pub fn file_stem(name: &str) -> String {
         "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
     ];
     if out.is_empty() {
-        "contact".to_string()
+        // No letter or digit to name the file by (an emoji-only name): its characters' code
+        // points, so that different names still get different files.
+        let points: Vec<String> = name
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation())
+            .take(8)
+            .map(|c| format!("{:x}", u32::from(c)))
+            .collect();
+        if points.is_empty() {
+            "contact".to_string()
+        } else {
+            format!("contact-{}", points.join("-"))
+        }
     } else if reserved.contains(&out.as_str()) {
         format!("{out}-contact")
     } else {
@@ -588,6 +600,8 @@ mod tests {
             ("ctrl\u{7}char", "ctrlchar"),
             ("CON", "con-contact"),
             ("...", "contact"),
+            ("🎉🎉", "contact-1f389-1f389"),
+            ("🎉 🌊", "contact-1f389-1f30a"),
             ("  O'Brien  ", "obrien"),
             ("李小龍", "李小龍"),
         ];

@@ -130,8 +130,14 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
                 .unwrap_or_default()
         ),
     };
+    if std::fs::symlink_metadata(&path).is_ok() {
+        bail!(
+            "{} already exists: touchbase does not overwrite files; choose another name or edit it",
+            clean(&rel)
+        );
+    }
     create_file(&vault.canon, &path, text.as_bytes())
-        .map_err(|e| anyhow::anyhow!("{e:#}; choose another name or edit {rel}"))?;
+        .map_err(|e| anyhow::anyhow!("{e:#}; choose another name or edit {}", clean(&rel)))?;
     if !ctx.quiet {
         println!("created {}", clean(&rel));
         let status = crate::schedule::status(&contact, ctx.today, &vault.config);

@@ -79,11 +79,13 @@ pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
     }
     let _ = writeln!(out, "{}", t(&due_words(s, today)));
     let touches = timeline(c, today);
-    let _ = writeln!(
-        out,
-        "\n{} (newest first):",
-        crate::render::plural(touches.len(), "touch", "touches")
-    );
+    match touches.len() {
+        0 => out.push_str("\nno touches yet\n"),
+        1 => out.push_str("\n1 touch:\n"),
+        n => {
+            let _ = writeln!(out, "\n{n} touches (newest first):");
+        }
+    }
     for touch in touches.iter().rev() {
         let time = touch
             .time

@@ -191,7 +191,9 @@ fn add_never_overwrites_and_never_leaves_the_vault() {
         .args(["add", "Jane Doe"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("already exists"));
+        .stderr(predicate::str::starts_with(
+            "touchbase: error: contacts/jane-doe.md already exists",
+        ));
     assert_eq!(
         read(vault.path(), "contacts/jane-doe.md"),
         "---\nname: Jane\n---\nmine\n"
@@ -687,4 +689,28 @@ fn list_shows_every_contact_one_line_each_sorted_by_name() {
     let all = json(&[]);
     assert_eq!(all[2]["due"], "2027-01-01", "a client: every 6 weeks");
     assert_eq!(all[2]["touches"], 1);
+}
+
+#[test]
+fn names_without_letters_get_their_own_files_and_show_says_no_touches() {
+    let vault = vault_with(&[]);
+    for name in ["🎉🎉", "🌊"] {
+        touchbase(vault.path())
+            .args(["add", name])
+            .assert()
+            .success();
+    }
+    assert!(
+        vault
+            .path()
+            .join("contacts/contact-1f389-1f389.md")
+            .exists()
+    );
+    assert!(vault.path().join("contacts/contact-1f30a.md").exists());
+    std::fs::write(vault.path().join("new.md"), "---\nname: Newt\n---\n").unwrap();
+    touchbase(vault.path())
+        .args(["show", "newt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with("\nno touches yet\n"));
 }
