@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 
 use super::Context;
 use crate::cli::InitArgs;
@@ -89,41 +89,85 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
         .replace("{first}", &day(-20).to_string())
         .replace("{last}", &day(-4).to_string())
         .replace("{next}", &day(3).to_string());
-    let files: [(&str, &str); 4] = [
-        ("touchbase.toml", CONFIG),
-        ("example-contact.md", &example),
-        (".gitignore", GITIGNORE),
-        (".gitattributes", GITATTRIBUTES),
-    ];
-    let existing: Vec<&str> = files
-        .iter()
-        .map(|(n, _)| *n)
-        .filter(|n| dir.join(n).exists())
-        .collect();
-    if !existing.is_empty() {
-        bail!(
-            "{} already has {}: touchbase init never overwrites; nothing was created",
-            dir.display(),
-            existing.join(", ")
-        );
-    }
-    fs::create_dir_all(dir.join("contacts"))
-        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let existed = dir.is_dir();
+    // A folder that already holds notes gets no example contact.
+    let has_notes = existed
+        && walkdir::WalkDir::new(&dir)
+            .max_depth(3)
+            .into_iter()
+            .filter_map(Result::ok)
+            .any(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"));
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let root = fs::canonicalize(&dir).with_context(|| format!("cannot open {}", dir.display()))?;
-    for (name, text) in files {
-        create_file(&root, &root.join(name), text.as_bytes())?;
+    let mut added: Vec<String> = Vec::new();
+    let mut create = |name: &str, text: &str| -> Result<()> {
+        if fs::symlink_metadata(root.join(name)).is_err() {
+            create_file(&root, &root.join(name), text.as_bytes())?;
+            added.push(name.to_string());
+        }
+        Ok(())
+    };
+    create("touchbase.toml", CONFIG)?;
+    if !has_notes {
+        create("example-contact.md", &example)?;
+    }
+    if !root.join("contacts").exists() {
+        fs::create_dir(root.join("contacts")).context("cannot create contacts/")?;
+        added.push("contacts/".to_string());
+    }
+    for (name, text) in [(".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)] {
+        let path = root.join(name);
+        if fs::symlink_metadata(&path).is_err() {
+            create_file(&root, &path, text.as_bytes())?;
+            added.push(name.to_string());
+            continue;
+        }
+        // An existing file keeps every line; the patterns it lacks are added at its end.
+        let current = crate::vault::read_text_inside(&root, &path)
+            .with_context(|| format!("cannot read {name}"))?;
+        let have: Vec<&str> = current.lines().map(str::trim).collect();
+        let missing: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !have.contains(&l.trim()))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let addition = format!("# Added by touchbase init\n{}\n", missing.join("\n"));
+        if current.is_empty() {
+            fs::write(&path, &addition).with_context(|| format!("cannot write {name}"))?;
+        } else {
+            crate::vault::edit_file(&root, &path, |bytes| {
+                let mut out = bytes.to_vec();
+                if !out.ends_with(b"\n") {
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(addition.as_bytes());
+                Ok(out)
+            })?;
+        }
+        added.push(format!(
+            "{} to {name}",
+            crate::render::plural(missing.len(), "line", "lines")
+        ));
     }
     if !ctx.quiet {
+        let shown = crate::term::clean(&dir.display().to_string()).into_owned();
+        if added.is_empty() {
+            println!("{shown} is already a touchbase vault: nothing to add");
+            return Ok(Code::Success);
+        }
+        let what = if existed {
+            "added to"
+        } else {
+            "created a vault in"
+        };
+        println!("{what} {shown}: {}", added.join(", "));
         println!(
-            "created a vault in {}: touchbase.toml, example-contact.md, contacts/, .gitignore, .gitattributes",
-            dir.display()
-        );
-        println!(
-            "next: touchbase --vault {} add \"Your First Contact\" --met \"{} where you met\"",
-            dir.display(),
+            "next: touchbase --vault {shown} add \"Your First Contact\" --met \"{} where you met\"",
             ctx.today
         );
-        println!("then: touchbase --vault {} due", dir.display());
+        println!("then: touchbase --vault {shown} due");
     }
     Ok(Code::Success)
 }

@@ -331,12 +331,47 @@ fn init_creates_a_working_vault_and_never_overwrites() {
         .arg("init")
         .arg(&vault)
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("never overwrites"));
+        .success()
+        .stdout(predicate::str::contains(
+            "already a touchbase vault: nothing to add",
+        ));
     assert_eq!(
         fs::read_to_string(vault.join("touchbase.toml")).unwrap(),
         "# mine\n"
     );
+}
+
+#[test]
+fn init_in_an_existing_notes_folder_adds_only_what_is_missing() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let notes = dir.path();
+    fs::write(notes.join(".gitignore"), "node_modules/\n.touchbase.lock").unwrap();
+    fs::write(notes.join("ann.md"), "---\nname: Ann\n---\n").unwrap();
+    let before = fs::read(notes.join("ann.md")).unwrap();
+    touchbase(notes)
+        .arg("init")
+        .arg(notes)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("added to").and(predicate::str::contains(
+                "touchbase.toml, contacts/, 2 lines to .gitignore, .gitattributes",
+            )),
+        );
+    let ignore = fs::read_to_string(notes.join(".gitignore")).unwrap();
+    assert!(
+        ignore.starts_with("node_modules/\n.touchbase.lock\n# Added by touchbase init\n"),
+        "{ignore}"
+    );
+    assert!(
+        ignore.contains(".*.touchbase-tmp\n") && ignore.contains(".obsidian/workspace*.json\n")
+    );
+    assert_eq!(ignore.matches(".touchbase.lock").count(), 1, "{ignore}");
+    assert!(
+        !notes.join("example-contact.md").exists(),
+        "no example in a folder of notes"
+    );
+    assert_eq!(fs::read(notes.join("ann.md")).unwrap(), before);
 }
 
 /// Two machines sync a vault through git. One logs a touch; the other edits the previous entry.
