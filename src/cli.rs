@@ -88,6 +88,9 @@ pub struct LogArgs {
     /// Log a touch identical to one already logged (same day, channel and text) once more
     #[arg(long)]
     pub again: bool,
+    /// Keep the front matter's `next:` even when this touch keeps that promise
+    #[arg(long, conflicts_with = "next")]
+    pub keep_next: bool,
     /// The agreed next step, "DATE [channel] [- text]" (DATE as YYYY-MM-DD, fri, +2w, in 3
     /// days...): sets `next:` in the front matter
     #[arg(long, value_name = "STEP")]

@@ -223,6 +223,13 @@ pub fn set_list(text: &str, key: &str, items: &[String]) -> Result<Edit, EditErr
 enum Value<'a> {
     Text(&'a str),
     List(&'a [String]),
+    /// No value: the key and its value's lines go.
+    Remove,
+}
+
+/// Remove a top-level key and its value's lines (nothing, if the key is not there).
+pub fn remove_key(text: &str, key: &str) -> Result<Edit, EditError> {
+    set_value(text, key, &Value::Remove)
 }
 
 fn set_value(text: &str, key: &str, value: &Value<'_>) -> Result<Edit, EditError> {
@@ -251,6 +258,7 @@ fn set_value(text: &str, key: &str, value: &Value<'_>) -> Result<Edit, EditError
                     .join(", ")
             ),
         ),
+        (_, Value::Remove) => ("", String::new()),
     };
     let content = split.content;
     let base = split.content_offset;
@@ -283,6 +291,14 @@ fn set_value(text: &str, key: &str, value: &Value<'_>) -> Result<Edit, EditError
         (start, &line[..key_end(line).unwrap_or(0)], stop)
     });
     match found {
+        Some((start, _, stop)) if matches!(value, Value::Remove) => Ok(Edit {
+            range: base + start..base + stop,
+            text: String::new(),
+        }),
+        None if matches!(value, Value::Remove) => Ok(Edit {
+            range: split.close_offset..split.close_offset,
+            text: String::new(),
+        }),
         Some((start, original_key, stop)) => {
             // Replace up to the end of the key's last line, keeping that line's ending.
             let kept_eol = if content[..stop].ends_with("\r\n") {
@@ -526,6 +542,18 @@ mod tests {
             };
             assert!(insert_touch(text, &e).is_ok(), "{note}");
         }
+    }
+
+    #[test]
+    fn removes_a_front_matter_key_and_nothing_else() {
+        let text =
+            "---\r\nname: A\r\nnext: 2026-12-01 call\r\n# keep\r\nstage: lead\r\n---\r\nbody\r\n";
+        let out = remove_key(text, "next").unwrap().apply(text);
+        assert_eq!(
+            out,
+            "---\r\nname: A\r\n# keep\r\nstage: lead\r\n---\r\nbody\r\n"
+        );
+        assert_eq!(remove_key(&out, "next").unwrap().apply(&out), out);
     }
 
     #[test]

@@ -91,6 +91,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     // if another program saves the file while it is being written.
     let mut done = None;
     let mut repeated = false;
+    let mut fulfilled: Option<crate::model::NextStep> = None;
     let edited = vault::edit_file(
         &loaded.vault.canon,
         &loaded.vault.canon.join(&rel),
@@ -143,8 +144,22 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                 new_text = edit::set_key(&new_text, "next", step)
                     .map_err(|e| anyhow::anyhow!("{rel}: {e}"))?
                     .apply(&new_text);
+            } else if !args.keep_next
+                && let Some(promise) = kept_promise(&current, channel)
+            {
+                // SPEC 5.2: a touch through the promised channel keeps the front matter's
+                // pending promise, so `next:` goes rather than going stale.
+                new_text = edit::remove_key(&new_text, "next")
+                    .map_err(|e| anyhow::anyhow!("{rel}: {e}"))?
+                    .apply(&new_text);
+                fulfilled = Some(promise);
             }
             let updated = check_result(&current, &new_text, &entry, next.as_deref(), config)?;
+            if fulfilled.is_some() && updated.next.is_some() {
+                bail!(
+                    "{rel}: the file would not read back as intended (`next` would stay): nothing was written"
+                );
+            }
             let mut bytes = bom.to_vec();
             bytes.extend_from_slice(new_text.as_bytes());
             done = Some((insert, updated));
@@ -183,6 +198,12 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
             .filter(|l| !l.is_empty())
         {
             println!("{shown}: {}", clean(note));
+        }
+        if let Some(promise) = &fulfilled {
+            println!(
+                "{shown}: removed `next: {}` (this touch keeps that promise; --keep-next keeps the line)",
+                clean(&promise_text(promise))
+            );
         }
         if let Some(step) = &next {
             println!("{shown}: next: {}", clean(step));
@@ -266,6 +287,36 @@ fn check_result(
         return Err(refuse("`next` would not hold the new step"));
     }
     Ok(new)
+}
+
+/// The front matter's `next`, when it is pending (later than every touch so far) and a touch
+/// through `channel` keeps it: it names that channel, or none.
+fn kept_promise(c: &Contact, channel: Channel) -> Option<crate::model::NextStep> {
+    let promise = c.next.as_ref()?;
+    let last = c
+        .touches
+        .iter()
+        .map(|t| t.date)
+        .chain(c.met.as_ref().map(|(d, _)| *d))
+        .max();
+    let pending = last.is_none_or(|l| promise.date > l);
+    let same_channel = promise.channel.is_none_or(|p| p == channel);
+    (pending && same_channel).then(|| promise.clone())
+}
+
+/// A next step as it is written: `2026-12-01 10:00 call - text`.
+fn promise_text(n: &crate::model::NextStep) -> String {
+    let mut out = n.date.to_string();
+    if let Some(t) = n.time {
+        out.push_str(&t.format(" %H:%M").to_string());
+    }
+    if let Some(c) = n.channel {
+        out.push_str(&format!(" {c}"));
+    }
+    if !n.text.is_empty() {
+        out.push_str(&format!(" - {}", n.text));
+    }
+    out
 }
 
 /// The known channel word `word` is most likely a typo of: within two edits (a swap of two

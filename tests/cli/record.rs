@@ -749,3 +749,35 @@ fn names_without_letters_get_their_own_files_and_show_says_no_touches() {
         .success()
         .stdout(predicate::str::ends_with("\nno touches yet\n"));
 }
+
+#[test]
+fn a_touch_that_keeps_the_promise_removes_next_unless_told_to_keep_it() {
+    let original = "---\nname: Pam Promise\nnext: 2026-11-30 call - demo\nstage: lead\n---\n## 2026-11-01 email\n";
+    let vault = vault_with(&[("pam.md", original.as_bytes())]);
+    // An email does not keep a promised call.
+    touchbase(vault.path())
+        .args(["log", "pam", "email", "sent the deck"])
+        .assert()
+        .success();
+    assert!(read(vault.path(), "pam.md").contains("next: 2026-11-30 call - demo\n"));
+    // --keep-next keeps it even through the promised channel.
+    touchbase(vault.path())
+        .args(["log", "pam", "call", "left a message", "--keep-next"])
+        .assert()
+        .success();
+    assert!(read(vault.path(), "pam.md").contains("next: 2026-11-30 call - demo\n"));
+    // A call keeps the promise: the line goes, and log says so.
+    touchbase(vault.path())
+        .args(["log", "pam", "phone", "demo done"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "removed `next: 2026-11-30 call - demo`",
+        ));
+    let text = read(vault.path(), "pam.md");
+    assert!(!text.contains("next:"), "{text}");
+    assert!(
+        text.starts_with("---\nname: Pam Promise\nstage: lead\n---\n"),
+        "{text}"
+    );
+}
