@@ -588,11 +588,20 @@ pub fn read_front_matter(
     c.next = r.parsed("next", "expected YYYY-MM-DD [channel] [- text]", |s| {
         parse_next_step(s, channels)
     });
-    c.snooze = r.parsed("snooze", "expected a date YYYY-MM-DD", parse_date);
+    c.snooze = r.parsed(
+        "snooze",
+        "expected a date YYYY-MM-DD",
+        super::parse_date_time,
+    );
     c.met = r.parsed("met", "expected YYYY-MM-DD [text]", |s| {
         match date_prefix(s.trim()) {
             DatePrefix::Valid(date, rest) => {
-                Some((date, super::skip_separator(rest).trim_end().to_string()))
+                // A time after the date (Obsidian's Date & time property) is not the text.
+                let rest = match super::time_prefix(rest) {
+                    Ok(Some((_, rest))) => rest,
+                    _ => rest,
+                };
+                Some((date, super::skip_separator(rest).trim().to_string()))
             }
             _ => None,
         }

@@ -213,6 +213,19 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     }
 }
 
+/// A date that may carry a time (`2026-12-01 09:00`, `2026-12-01T09:00`: Obsidian's Date & time
+/// property), and nothing else; the time is not kept.
+pub(crate) fn parse_date_time(s: &str) -> Option<NaiveDate> {
+    match date_prefix(s.trim()) {
+        DatePrefix::Valid(date, "") => Some(date),
+        DatePrefix::Valid(date, rest) => match time_prefix(rest) {
+            Ok(Some((_, rest))) if rest.trim().is_empty() => Some(date),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 pub(crate) fn is_separator(c: char) -> bool {
     matches!(c, '-' | '–' | '—' | ':' | '·' | '|')
 }

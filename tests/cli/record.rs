@@ -781,3 +781,22 @@ fn a_touch_that_keeps_the_promise_removes_next_unless_told_to_keep_it() {
         "{text}"
     );
 }
+
+#[test]
+fn obsidian_date_and_time_properties_are_read() {
+    let vault = vault_with(&[(
+        "o.md",
+        b"---\nname: Olive Obs\nmet: 2026-10-02T18:30 Chamber mixer\nsnooze: 2026-12-01T09:00\n---\n## 2026-10-20 call\n",
+    )]);
+    let json = crate::due_json(vault.path());
+    assert_eq!(json["problems"].as_array().unwrap().len(), 0, "{json}");
+    touchbase(vault.path())
+        .args(["show", "olive"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("snoozed")
+                .and(predicate::str::contains("Tue 1 Dec 2026"))
+                .and(predicate::str::contains("met        Chamber mixer")),
+        );
+}
