@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "touchbase",
     version,
+    disable_help_subcommand = true,
     about = "A plain-text follow-up system: who to contact, when, why and how.",
     long_about = "A plain-text follow-up system. Contacts are Markdown files with front matter; \
                   touches are dated headings. touchbase works out who is due and why, and writes \
@@ -24,19 +25,31 @@ pub struct Cli {
 pub struct Global {
     /// The vault folder [default: the nearest folder at or above the current one with a
     /// touchbase.toml]
-    #[arg(long, global = true, env = "TOUCHBASE_VAULT", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "TOUCHBASE_VAULT",
+        value_name = "DIR"
+    )]
     pub vault: Option<PathBuf>,
     /// Act as if today were this date (YYYY-MM-DD), for reproducible runs
-    #[arg(long, global = true, env = "TOUCHBASE_TODAY", value_name = "DATE", value_parser = parse_today)]
+    #[arg(long, global = true, help_heading = "Global options", env = "TOUCHBASE_TODAY", value_name = "DATE", value_parser = parse_today)]
     pub today: Option<chrono::NaiveDate>,
     /// Print nothing but errors
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// Also print how many files were read and how many came from the cache
-    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "quiet"
+    )]
     pub verbose: bool,
     /// Read every file instead of reusing what the cache holds for unchanged ones
-    #[arg(long, global = true, env = "TOUCHBASE_NO_CACHE",
+    #[arg(long, global = true, help_heading = "Global options", env = "TOUCHBASE_NO_CACHE",
           value_parser = clap::builder::FalseyValueParser::new())]
     pub no_cache: bool,
 }
@@ -47,6 +60,11 @@ fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the help of touchbase or of one of its commands
+    Help {
+        /// The command to explain
+        command: Option<String>,
+    },
     /// Scan the vault and write the agenda (DUE.md)
     Due(DueArgs),
     /// List every problem in the vault; exit 1 if there is any
@@ -101,12 +119,17 @@ pub struct LogArgs {
 pub struct AddArgs {
     /// The contact's name
     pub name: String,
+    /// The stage: lead, prospect, client, past-client, partner, lost, or one touchbase.toml
+    /// names [default: prospect]
     #[arg(long)]
     pub stage: Option<String>,
+    /// Their company
     #[arg(long)]
     pub company: Option<String>,
+    /// Their email address
     #[arg(long)]
     pub email: Option<String>,
+    /// Their phone number
     #[arg(long)]
     pub phone: Option<String>,
     /// When and where you met: "DATE [text]" (YYYY-MM-DD, yesterday, last fri...) [default:
@@ -148,7 +171,8 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The folder for the new vault [default: the current folder]
+    /// The folder to make a vault of (a new one, or an existing folder of notes) [default:
+    /// --vault if given, else the current folder; DIR wins over --vault]
     pub dir: Option<PathBuf>,
 }
 

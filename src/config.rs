@@ -248,6 +248,11 @@ impl Config {
     pub fn knows_stage(&self, stage: &str) -> bool {
         self.stages.contains_key(stage)
     }
+
+    /// The stages the config knows (its own and the built-in ones), in name order.
+    pub fn stage_names(&self) -> Vec<&str> {
+        self.stages.keys().map(String::as_str).collect()
+    }
 }
 
 /// The 1-based line that sets `leaf` to `value`.

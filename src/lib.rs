@@ -34,6 +34,30 @@ use clap::Parser;
 use cli::{Cli, Command};
 use exit::Code;
 
+/// `touchbase help [COMMAND]`: the long help of touchbase or of one command.
+fn help(command: Option<&str>) -> anyhow::Result<Code> {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    // Built, so that a command's help shows the global options too.
+    cli.build();
+    let mut target = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => sub
+                .clone()
+                .bin_name(format!("touchbase {}", sub.get_name())),
+            None => {
+                return Err(exit::usage(format!(
+                    "no command \"{name}\": see `touchbase help`"
+                )));
+            }
+        },
+    };
+    // A closed pipe (`touchbase help | head`) is not an error.
+    let _ = target.print_long_help();
+    Ok(Code::Success)
+}
+
 /// Run the command line and return the exit code. `main` only calls this.
 pub fn run<I, T>(args: I) -> ExitCode
 where
@@ -54,6 +78,7 @@ where
     };
     let ctx = cmd::Context::from_global(&cli.global);
     let result = match &cli.command {
+        Command::Help { command } => help(command.as_deref()),
         Command::Due(args) => cmd::due::run(&ctx, args),
         Command::Check => cmd::check::run(&ctx),
         Command::Watch(args) => cmd::watch::run(&ctx, args),

@@ -62,10 +62,22 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     if let Some(s) = &stage
         && !vault.config.knows_stage(s)
     {
-        eprintln!(
-            "warning: stage \"{}\" is not defined in touchbase.toml: the default cadence applies",
-            clean(s)
-        );
+        // SPEC 8: a stage typed on the command line that no config defines is a usage error,
+        // with the closest stage when there is one (`leed`: did you mean `lead`?).
+        let stages = vault.config.stage_names();
+        let closest = stages
+            .iter()
+            .map(|known| (strsim::osa_distance(s, known), known))
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, known)| format!(" did you mean \"{known}\"?"))
+            .unwrap_or_default();
+        return Err(crate::exit::usage(format!(
+            "unknown stage \"{}\":{closest} The stages are {}; add one under [cadence.stages] in \
+             touchbase.toml",
+            clean(s),
+            stages.join(", ")
+        )));
     }
 
     // Where: the configured folder (`create_file` checks it is inside the vault), a safe file

@@ -239,8 +239,9 @@ fn log_and_add_print_no_raw_control_characters() {
         .args(["add", "Evil Twin", "--stage", "vip\u{202e}"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    // An unknown stage is a usage error, which names it escaped.
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_clean("add", &out.stdout);
-    let stderr = assert_clean("add's warnings", &out.stderr);
+    let stderr = assert_clean("add's refusal", &out.stderr);
     assert!(stderr.contains("vip\\u{202e}"), "{stderr:?}");
 }

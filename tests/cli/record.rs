@@ -800,3 +800,53 @@ fn obsidian_date_and_time_properties_are_read() {
                 .and(predicate::str::contains("met        Chamber mixer")),
         );
 }
+
+#[test]
+fn help_covers_every_option_and_a_stage_typo_is_caught() {
+    let vault = vault_with(&[]);
+    for args in [
+        &["help", "--help"][..],
+        &["help", "add"][..],
+        &["add", "--help"][..],
+    ] {
+        touchbase(vault.path()).args(args).assert().success();
+    }
+    let out = touchbase(vault.path())
+        .args(["help", "add"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("Usage: touchbase add"), "{help}");
+    for option in [
+        "--stage",
+        "--company",
+        "--email",
+        "--phone",
+        "--met",
+        "--interest",
+    ] {
+        let line = help
+            .lines()
+            .position(|l| l.trim_start().starts_with(option))
+            .unwrap();
+        let described = help
+            .lines()
+            .nth(line + 1)
+            .is_some_and(|l| !l.trim().is_empty());
+        assert!(described, "{option} has no description:\n{help}");
+    }
+    assert!(help.contains("Global options:"), "{help}");
+    touchbase(vault.path())
+        .args(["add", "Lee", "--stage", "leed"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean \"lead\"?"));
+    touchbase(vault.path())
+        .args(["add", "Lee", "--stage", "zzzzzz"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown stage \"zzzzzz\": The stages are client, lead, lost",
+        ));
+    assert!(!vault.path().join("contacts").exists());
+}
