@@ -118,15 +118,21 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
     let met = met_touch(c, past, today);
     let touches = past.len() + usize::from(met.is_some());
     let last = past.last().or(met.as_ref());
-    let next = c
-        .next
-        .as_ref()
-        .or_else(|| {
-            // Only the few touches with a `Next:` line are visited (see `Contact::with_next`).
-            let i = c.with_next.iter().rev().find(|&&i| i < past.len())?;
-            c.touches[*i].next.as_ref()
-        })
-        .filter(|n| last.is_none_or(|l| n.date > l.date));
+    // SPEC 5.2: the front matter's `next` if it is pending (later than the last touch), else
+    // the latest `Next:` line if it is pending and no later touch went through the channel it
+    // promised. So a stale `next:` never hides a newer `Next:` line.
+    let pending = |n: &&'a NextStep| last.is_none_or(|l| n.date > l.date);
+    let next = c.next.as_ref().filter(pending).or_else(|| {
+        // Only the few touches with a `Next:` line are visited (see `Contact::with_next`).
+        let i = *c.with_next.iter().rev().find(|&&i| i < past.len())?;
+        let holder = &c.touches[i];
+        let line = holder.next.as_ref()?;
+        let settled = line.channel.is_some_and(|promised| {
+            past.iter()
+                .any(|t| t.date > holder.date && t.channel == promised)
+        });
+        Some(line).filter(|_| !settled).filter(pending)
+    });
     let cadence = c.cadence.unwrap_or_else(|| config.stage_cadence(&c.stage));
     let (due, reason) = match (&next, last) {
         (Some(n), _) => (Some(n.date), Reason::Next),
@@ -400,7 +406,7 @@ mod tests {
     #[test]
     fn due_rules() {
         let today = d("2026-11-24");
-        let cases: [(&str, &str, Option<&str>, Reason, usize); 16] = [
+        let cases: [(&str, &str, Option<&str>, Reason, usize); 18] = [
             // new: no touch at all
             ("", "", Some("2026-11-24"), Reason::New, 0),
             // met only: met + 2d
@@ -478,10 +484,26 @@ mod tests {
             // Next: line of the latest touch that has one
             (
                 "",
-                "## 2026-11-01 call\nNext: 2026-11-10 email\n## 2026-11-05 email\n",
+                "## 2026-11-01 call\nNext: 2026-11-10 email\n## 2026-11-05 call\n",
                 Some("2026-11-10"),
                 Reason::Next,
                 2,
+            ),
+            // ... settled by a later touch through the promised channel (SPEC 5.2)
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-11-10 email\n## 2026-11-05 email\n",
+                Some("2026-11-26"),
+                Reason::Cadence,
+                2,
+            ),
+            // a stale front matter `next` does not hide a newer, pending Next: line
+            (
+                "next: 2026-11-03 call\n",
+                "## 2026-11-05 call\nNext: 2026-12-01 email - send the quote\n",
+                Some("2026-12-01"),
+                Reason::Next,
+                1,
             ),
             // a next step not later than the last touch is done, not pending
             (
