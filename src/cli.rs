@@ -149,6 +149,9 @@ pub struct ListArgs {
     /// Only contacts with this tag
     #[arg(long)]
     pub tag: Option<String>,
+    /// Only contacts this person follows up (their `owner:`)
+    #[arg(long)]
+    pub owner: Option<String>,
     /// Print JSON (an array, one object per contact) for scripts
     #[arg(long)]
     pub json: bool,

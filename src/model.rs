@@ -227,6 +227,8 @@ pub struct Contact {
     pub tags: Vec<String>,
     /// Other names the contact is found by (Obsidian's `aliases` property).
     pub aliases: Vec<String>,
+    /// Who on a team follows this contact up.
+    pub owner: Option<String>,
     pub referred_by: Option<String>,
     /// Dated headings, sorted by date then time then line; `met` is not among them.
     pub touches: Vec<Touch>,

@@ -15,6 +15,7 @@ struct Row {
     name: String,
     path: String,
     stage: String,
+    owner: Option<String>,
     touches: usize,
     last_touch: Option<Last>,
     due: Option<String>,
@@ -31,6 +32,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
     let config = &loaded.vault.config;
     let stage = args.stage.as_deref().map(fold);
     let tag = args.tag.as_deref().map(fold);
+    let owner = args.owner.as_deref().map(fold);
     let mut contacts: Vec<&crate::model::Contact> = loaded
         .cache
         .contacts()
@@ -38,6 +40,11 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
         .filter(|c| {
             tag.as_ref()
                 .is_none_or(|t| c.tags.iter().any(|x| fold(x) == *t))
+        })
+        .filter(|c| {
+            owner
+                .as_ref()
+                .is_none_or(|o| c.owner.as_deref().is_some_and(|x| fold(x) == *o))
         })
         .collect();
     contacts.sort_by(|a, b| {
@@ -53,6 +60,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
                 name: c.name.clone(),
                 path: c.path.clone(),
                 stage: c.stage.clone(),
+                owner: c.owner.clone(),
                 touches: s.touches,
                 last_touch: s.last.as_ref().map(|t| Last {
                     date: t.date.to_string(),

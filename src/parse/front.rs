@@ -611,6 +611,7 @@ pub fn read_front_matter(
     c.interests = r.texts("interests");
     c.tags = r.texts("tags");
     c.aliases = r.texts("aliases");
+    c.owner = r.text("owner").filter(|s| !s.is_empty());
     Some(c)
 }
 

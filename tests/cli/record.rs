@@ -675,7 +675,7 @@ fn list_shows_every_contact_one_line_each_sorted_by_name() {
     let vault = vault_with(&[
         (
             "b.md",
-            b"---\nname: Zed Zane\nstage: client\ntags: [vip]\n---\n## 2026-11-20 call\n",
+            b"---\nname: Zed Zane\nstage: client\ntags: [vip]\nowner: Sam\n---\n## 2026-11-20 call\n",
         ),
         (
             "a.md",
@@ -721,6 +721,7 @@ fn list_shows_every_contact_one_line_each_sorted_by_name() {
         vec!["bob brown", "Zed Zane"]
     );
     assert_eq!(names(json(&["--tag", "VIP"])), vec!["Zed Zane"]);
+    assert_eq!(names(json(&["--owner", "sam"])), vec!["Zed Zane"]);
     let all = json(&[]);
     assert_eq!(all[2]["due"], "2027-01-01", "a client: every 6 weeks");
     assert_eq!(all[2]["touches"], 1);
