@@ -2,7 +2,7 @@
 
 use anyhow::{Context as _, Result, bail};
 
-use super::{Context, Loaded, due_words};
+use super::{Context, Loaded, say_due};
 use crate::cli::AddArgs;
 use crate::edit::{self, NewContact};
 use crate::exit::Code;
@@ -152,8 +152,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         .map_err(|e| anyhow::anyhow!("{e:#}; choose another name or edit {}", clean(&rel)))?;
     if !ctx.quiet {
         println!("created {}", clean(&rel));
-        let status = crate::schedule::status(&contact, ctx.today, &vault.config);
-        println!("{}: {}", clean(&name), due_words(&status, ctx.today));
+        say_due(&contact, ctx.today, &vault.config);
     }
     Ok(Code::Success)
 }

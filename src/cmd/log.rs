@@ -2,7 +2,7 @@
 
 use anyhow::{Context as _, Result, bail};
 
-use super::{Context, Loaded, due_words};
+use super::{Context, Loaded, say_due};
 use crate::cli::LogArgs;
 use crate::edit::{self, Entry};
 use crate::exit::Code;
@@ -208,12 +208,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
         if let Some(step) = &next {
             println!("{shown}: next: {}", clean(step));
         }
-        let status = crate::schedule::status(&updated, ctx.today, config);
-        println!(
-            "{}: {}",
-            clean(&updated.name),
-            due_words(&status, ctx.today)
-        );
+        say_due(&updated, ctx.today, config);
     }
     Ok(Code::Success)
 }

@@ -167,6 +167,16 @@ pub fn control_characters<'a>(
     })
 }
 
+/// Print `Name: due …` for a contact a command has just written.
+pub fn say_due(c: &crate::model::Contact, today: NaiveDate, config: &crate::config::Config) {
+    let status = crate::schedule::status(c, today, config);
+    println!(
+        "{}: {}",
+        crate::term::clean(&c.name),
+        due_words(&status, today)
+    );
+}
+
 /// The suggestion and due date of a contact, in words: `due Tue 1 Dec 2026 (in 7 days): next
 /// step: call - send the pricing sheet`. Text from the vault in it is shown with `term::clean`.
 pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {

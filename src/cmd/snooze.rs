@@ -4,7 +4,7 @@
 
 use anyhow::{Context as _, Result, bail};
 
-use super::{Context, Loaded, due_words};
+use super::{Context, Loaded, say_due};
 use crate::cli::SnoozeArgs;
 use crate::edit;
 use crate::exit::{Code, usage};
@@ -58,12 +58,7 @@ pub fn run(ctx: &Context, args: &SnoozeArgs) -> Result<Code> {
     };
     if !ctx.quiet {
         println!("{}: snooze: {until}", clean(&rel));
-        let status = crate::schedule::status(&updated, ctx.today, config);
-        println!(
-            "{}: {}",
-            clean(&updated.name),
-            due_words(&status, ctx.today)
-        );
+        say_due(&updated, ctx.today, config);
     }
     Ok(Code::Success)
 }
