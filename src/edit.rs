@@ -167,6 +167,26 @@ pub fn insert_touch(text: &str, entry: &Entry) -> Result<Edit, EditError> {
     })
 }
 
+/// What an edit added to a touch log: the touches of `new` left once every touch of `old` is
+/// taken out (compared without line numbers, which an entry above them shifts; an entry
+/// identical to an old one, such as a second voicemail that day, is still one addition).
+/// `None` when an old touch is missing or changed.
+pub fn added_touches<'a>(
+    old: &[crate::model::Touch],
+    new: &'a [crate::model::Touch],
+) -> Option<Vec<&'a crate::model::Touch>> {
+    let same = |a: &crate::model::Touch, b: &crate::model::Touch| {
+        (a.date, a.time, a.channel, &a.word, &a.text, &a.next)
+            == (b.date, b.time, b.channel, &b.word, &b.text, &b.next)
+    };
+    let mut added: Vec<&crate::model::Touch> = new.iter().collect();
+    for t in old {
+        let i = added.iter().position(|n| same(n, t))?;
+        added.remove(i);
+    }
+    Some(added)
+}
+
 /// YAML for a plain string value: bare when that reads back as the same string, else quoted.
 pub fn yaml_string(s: &str) -> String {
     let plain_ok = !s.is_empty()

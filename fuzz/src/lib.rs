@@ -4,10 +4,10 @@
 //! fuzzer and CI check exactly the same things. A broken invariant panics.
 
 use arbitrary::{Arbitrary, Unstructured};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use touchbase::config::Config;
 use touchbase::edit::{self, Entry};
-use touchbase::model::{Channel, Channels, Contact, NextStep, Touch};
+use touchbase::model::{Channels, Contact};
 use touchbase::parse;
 
 /// The vault-relative path every fuzzed file is parsed under.
@@ -151,26 +151,6 @@ fn log_input(data: &[u8]) -> Option<(LogInput, String)> {
 }
 
 /// A touch as `log` compares them: everything but the line, which an insertion above moves.
-type TouchKey = (
-    NaiveDate,
-    Option<NaiveTime>,
-    Channel,
-    String,
-    String,
-    Option<NextStep>,
-);
-
-fn key(t: &Touch) -> TouchKey {
-    (
-        t.date,
-        t.time,
-        t.channel,
-        t.word.clone(),
-        t.text.clone(),
-        t.next.clone(),
-    )
-}
-
 /// `edit::insert_touch` and `edit::set_key("next")` on any contact text: every original byte
 /// is kept, and for an entry `log` accepts, the file reads back as `log`'s own check
 /// (`cmd/log.rs`, `check_result`) demands: the same contact, every old touch, one new one.
@@ -254,17 +234,12 @@ fn check_insert(
         .contact
         .unwrap_or_else(|| panic!("no longer a contact after logging {entry:?}"));
     assert_eq!(now.name, old.name, "the name changed, logging {entry:?}");
-    let mut added: Vec<TouchKey> = now.touches.iter().map(key).collect();
-    for t in &old.touches {
-        let i = added
-            .iter()
-            .position(|n| *n == key(t))
-            .unwrap_or_else(|| panic!("old touch lost or changed, logging {entry:?}: {t:?}"));
-        added.remove(i);
-    }
+    // The same comparison `log` makes before it writes (`check_result` in src/cmd/log.rs).
+    let added = edit::added_touches(&old.touches, &now.touches)
+        .unwrap_or_else(|| panic!("an old touch lost or changed, logging {entry:?}"));
     assert!(
-        matches!(added.as_slice(), [(date, _, channel, ..)]
-            if *date == entry.date && Some(*channel) == channels.lookup(&entry.word)),
+        matches!(added.as_slice(), [t]
+            if t.date == entry.date && Some(t.channel) == channels.lookup(&entry.word)),
         "not exactly the one new touch, logging {entry:?}: {added:?}"
     );
 }

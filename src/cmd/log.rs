@@ -245,35 +245,14 @@ fn check_result(
     if new.name != old.name {
         return Err(refuse("the name changed"));
     }
-    // Touches compared without their line numbers: an entry above them moves them down.
-    let key = |t: &crate::model::Touch| {
-        (
-            t.date,
-            t.time,
-            t.channel,
-            t.word.clone(),
-            t.text.clone(),
-            t.next.clone(),
-        )
-    };
-    // Take each old touch out of the new list; what is left is what the edit added. (An entry
-    // identical to an old one, such as a second voicemail that day, is still one addition.)
-    let mut added: Vec<_> = new.touches.iter().map(key).collect();
-    let mut kept = true;
-    for t in &old.touches {
-        match added.iter().position(|n| *n == key(t)) {
-            Some(i) => {
-                added.remove(i);
-            }
-            None => kept = false,
-        }
-    }
     let expected = channels
         .lookup(&entry.word.to_lowercase())
         .unwrap_or(Channel::Other);
-    let right_touch = matches!(added.as_slice(), [(date, _, channel, ..)]
-        if *date == entry.date && *channel == expected);
-    if !kept || !right_touch {
+    let right_touch = matches!(
+        edit::added_touches(&old.touches, &new.touches).as_deref(),
+        Some([t]) if t.date == entry.date && t.channel == expected
+    );
+    if !right_touch {
         return Err(refuse("the touch log would change in other ways"));
     }
     if let Some(step) = next
