@@ -84,11 +84,6 @@ impl Vault {
         })
     }
 
-    /// Where the agenda is written.
-    pub fn agenda_path(&self) -> PathBuf {
-        self.root.join(&self.config.agenda_file)
-    }
-
     /// True for vault-relative paths that touchbase never reads: dot-entries, ignored globs and
     /// its own agenda.
     pub fn is_excluded(&self, rel: &str) -> bool {

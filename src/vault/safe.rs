@@ -394,7 +394,7 @@ fn lock_if_free(root: &Path) -> Option<WriteLock> {
 }
 
 /// Take the vault's write lock, waiting for another touchbase writer to finish.
-pub fn lock(root: &Path) -> Result<WriteLock> {
+fn lock(root: &Path) -> Result<WriteLock> {
     let (file, path) = lock_file(root)?;
     let start = Instant::now();
     let mut said = false;
