@@ -29,15 +29,12 @@ pub mod watch;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use cli::{Cli, Command};
 use exit::Code;
 
 /// `touchbase help [COMMAND]`: the long help of touchbase or of one command.
-fn help(command: Option<&str>) -> anyhow::Result<Code> {
-    use clap::CommandFactory;
-    let mut cli = Cli::command();
+fn help(command: Option<&str>, args: &[OsString]) -> anyhow::Result<Code> {
+    let mut cli = command_for(args);
     // Built, so that a command's help shows the global options too.
     cli.build();
     let mut target = match command {
@@ -58,13 +55,78 @@ fn help(command: Option<&str>) -> anyhow::Result<Code> {
     Ok(Code::Success)
 }
 
+/// The command line's definition. When help is asked for, `add --stage` lists the stages of
+/// the vault the command would use (its config read only then, never on an ordinary run).
+fn command_for(args: &[OsString]) -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let wants_help = args
+        .iter()
+        .skip(1)
+        .any(|a| a == "-h" || a == "--help" || a == "help");
+    if !wants_help {
+        return cmd;
+    }
+    let Some(stages) = configured_stages(args) else {
+        return cmd;
+    };
+    cmd.mut_subcommand("add", |add| {
+        add.mut_arg("stage", |arg| {
+            arg.help(format!(
+                "The stage: {} (this vault's), or a new one in touchbase.toml [default: prospect]",
+                stages.join(", ")
+            ))
+        })
+    })
+}
+
+/// The stages of the vault named by `--vault`, `TOUCHBASE_VAULT` or found upward from here.
+fn configured_stages(args: &[OsString]) -> Option<Vec<String>> {
+    let named = args
+        .iter()
+        .position(|a| a == "--vault")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            args.iter().find_map(|a| {
+                a.to_str()?
+                    .strip_prefix("--vault=")
+                    .map(std::path::PathBuf::from)
+            })
+        })
+        .or_else(|| std::env::var_os("TOUCHBASE_VAULT").map(std::path::PathBuf::from));
+    let ctx = cmd::Context {
+        vault_given: named.is_some(),
+        vault_dir: named.unwrap_or_else(|| ".".into()),
+        today: chrono::NaiveDate::MIN,
+        today_fixed: false,
+        quiet: true,
+        verbose: false,
+        cache_dir: None,
+    };
+    let vault = ctx.open_vault().ok()?;
+    Some(
+        vault
+            .config
+            .stage_names()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    )
+}
+
 /// Run the command line and return the exit code. `main` only calls this.
 pub fn run<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    use clap::FromArgMatches;
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let parsed = command_for(&args)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -78,7 +140,7 @@ where
     };
     let ctx = cmd::Context::from_global(&cli.global);
     let result = match &cli.command {
-        Command::Help { command } => help(command.as_deref()),
+        Command::Help { command } => help(command.as_deref(), &args),
         Command::Due(args) => cmd::due::run(&ctx, args),
         Command::Check => cmd::check::run(&ctx),
         Command::Watch(args) => cmd::watch::run(&ctx, args),

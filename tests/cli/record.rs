@@ -837,6 +837,21 @@ fn help_covers_every_option_and_a_stage_typo_is_caught() {
         assert!(described, "{option} has no description:\n{help}");
     }
     assert!(help.contains("Global options:"), "{help}");
+    // --stage lists this vault's stages, its own included.
+    fs::write(
+        vault.path().join("touchbase.toml"),
+        "[cadence.stages]\nvip = \"1w\"\n",
+    )
+    .unwrap();
+    for args in [&["add", "--help"][..], &["help", "add"][..]] {
+        let out = touchbase(vault.path()).args(args).output().unwrap();
+        assert!(out.status.success());
+        // Help text wraps: compare with its white space folded.
+        let text = String::from_utf8(out.stdout).unwrap();
+        let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(folded.contains("prospect, vip (this vault's)"), "{text}");
+    }
+    fs::remove_file(vault.path().join("touchbase.toml")).unwrap();
     touchbase(vault.path())
         .args(["add", "Lee", "--stage", "leed"])
         .assert()
