@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::duration::{Cadence, Duration};
-use crate::model::{Channel, Channels};
+use crate::duration::{Cadence, Duration, DurationError};
+use crate::model::{Channel, Channels, Yearly};
 
 pub const FILE_NAME: &str = "touchbase.toml";
 
@@ -40,6 +40,26 @@ struct Raw {
     cadence: RawCadence,
     channels: BTreeMap<Channel, Vec<String>>,
     add: RawAdd,
+    rotation: BTreeMap<String, Vec<String>>,
+    sequence: BTreeMap<String, Vec<String>>,
+    cards: RawCards,
+    holiday: Vec<RawHoliday>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawCards {
+    stages: Option<Vec<String>>,
+    lead: Option<Duration>,
+    per_year: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHoliday {
+    date: String,
+    label: String,
+    stages: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +76,7 @@ struct RawAgenda {
     horizon: Option<Duration>,
     dates_horizon: Option<Duration>,
     links: Option<Links>,
+    per_day: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,7 +85,37 @@ struct RawCadence {
     default: Option<Cadence>,
     first_follow_up: Option<Duration>,
     stages: BTreeMap<String, Cadence>,
+    min_gap: Option<Duration>,
+    skip_weekends: Option<bool>,
+    open_stages: Option<Vec<String>>,
 }
+
+/// One step of a stage's sequence (`"1w call - check in"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub interval: Duration,
+    /// `None` when the step names no channel (`"2w - something useful"`): the suggestion then
+    /// falls to the later rules.
+    pub channel: Option<Channel>,
+    pub text: String,
+}
+
+/// A `[[holiday]]` entry: a yearly date on which every contact of some stages gets a card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holiday {
+    pub date: Yearly,
+    pub label: String,
+    pub stages: Vec<String>,
+}
+
+/// The channels suggested in turn when nothing else applies (SPEC section 9).
+pub const DEFAULT_ROTATION: [Channel; 5] = [
+    Channel::Call,
+    Channel::Email,
+    Channel::Meeting,
+    Channel::Card,
+    Channel::Social,
+];
 
 /// Resolved settings: the defaults with the file's values on top.
 #[derive(Clone, Debug)]
@@ -83,6 +134,25 @@ pub struct Config {
     pub add_folder: String,
     /// A Markdown file `add` starts from, relative to the vault (`None`: the built-in one).
     pub add_template: Option<String>,
+    /// How many follow-ups DUE.md lists under Overdue and Today together (`None`: all).
+    pub per_day: Option<usize>,
+    /// Cadence and sequence due dates are never earlier than the last touch plus this.
+    pub min_gap: Duration,
+    /// Cadence and sequence due dates on a Saturday or Sunday move to the Monday.
+    pub skip_weekends: bool,
+    /// Stages where the user is still after a yes, a no or a next step (lowercase).
+    pub open_stages: Vec<String>,
+    /// Rotation per stage; `default` for the stages not named.
+    pub rotation: BTreeMap<String, Vec<Channel>>,
+    /// Sequence per stage (none by default).
+    pub sequence: BTreeMap<String, Vec<Step>>,
+    /// Stages whose yearly dates carry a card suggestion.
+    pub card_stages: Vec<String>,
+    /// How long before a yearly date its card should be in the mail.
+    pub card_lead: Duration,
+    /// Yearly card target per stage.
+    pub cards_per_year: BTreeMap<String, u32>,
+    pub holidays: Vec<Holiday>,
 }
 
 impl Default for Config {
@@ -129,7 +199,7 @@ impl Config {
 
     /// Parse the text of a `touchbase.toml`.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let raw: Raw = toml::from_str(text).map_err(|e| {
+        let mut raw: Raw = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| 1 + crate::parse::bytecount_newlines(&text.as_bytes()[..s.start]));
@@ -194,7 +264,118 @@ impl Config {
                 });
             }
         }
-        Ok(Self::from_raw(raw))
+        let rotation = std::mem::take(&mut raw.rotation);
+        let sequence = std::mem::take(&mut raw.sequence);
+        let holiday = std::mem::take(&mut raw.holiday);
+        if raw.agenda.per_day == Some(0) {
+            return Err(ConfigError {
+                line: line_of(text, "per_day", "0"),
+                message: "`agenda.per_day` must be at least 1 (leave it out for no limit)"
+                    .to_string(),
+            });
+        }
+        let mut config = Self::from_raw(raw);
+        config.playbook(text, &rotation, &sequence, &holiday)?;
+        Ok(config)
+    }
+
+    /// Read the playbook's tables that name channels and dates (they need the channel words the
+    /// rest of the file sets). Errors name the key and its line.
+    fn playbook(
+        &mut self,
+        text: &str,
+        rotation: &BTreeMap<String, Vec<String>>,
+        sequence: &BTreeMap<String, Vec<String>>,
+        holidays: &[RawHoliday],
+    ) -> Result<(), ConfigError> {
+        let lookup = |word: &str| self.channels.lookup(&word.trim().to_lowercase());
+        let not_a_channel = |word: &str| {
+            format!(
+                "\"{word}\" is not a channel word (call, email, text, meeting, card, gift, \
+                 social, newsletter, or a word under [channels])"
+            )
+        };
+        let channel = |key: &str, word: &str| {
+            lookup(word).ok_or_else(|| ConfigError {
+                line: line_of(text, "", &format!("\"{word}\"")),
+                message: format!("`{key}`: {}", not_a_channel(word)),
+            })
+        };
+        let mut rotations = BTreeMap::new();
+        for (stage, words) in rotation {
+            let key = format!("rotation.{stage}");
+            if words.is_empty() {
+                return Err(ConfigError {
+                    line: line_of(text, stage, "["),
+                    message: format!("`{key}` is empty: name at least one channel"),
+                });
+            }
+            let channels = words
+                .iter()
+                .map(|w| channel(&key, w))
+                .collect::<Result<Vec<_>, _>>()?;
+            rotations.insert(stage.to_lowercase(), channels);
+        }
+        let mut sequences = BTreeMap::new();
+        for (stage, steps) in sequence {
+            let key = format!("sequence.{stage}");
+            let mut parsed = Vec::new();
+            for step in steps {
+                let bad = |why: String| ConfigError {
+                    line: line_of(text, "", step),
+                    message: format!("`{key}`: step \"{step}\": {why}"),
+                };
+                let (interval, rest) = step
+                    .trim()
+                    .split_once(char::is_whitespace)
+                    .unwrap_or((step.trim(), ""));
+                let interval: Duration = interval.parse().map_err(|e: DurationError| {
+                    bad(format!(
+                        "{e} (a step is INTERVAL [channel] [- text], as in \"1w call - check in\")"
+                    ))
+                })?;
+                let rest = rest.trim();
+                let (channel, rest) = match rest.chars().next() {
+                    None => (None, ""),
+                    Some(c) if crate::parse::is_separator(c) => (None, rest),
+                    Some(_) => {
+                        let (word, rest) =
+                            rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                        let ch = lookup(word).ok_or_else(|| bad(not_a_channel(word)))?;
+                        (Some(ch), rest)
+                    }
+                };
+                let text = crate::parse::skip_separator(rest).trim().to_string();
+                parsed.push(Step {
+                    interval,
+                    channel,
+                    text,
+                });
+            }
+            sequences.insert(stage.to_lowercase(), parsed);
+        }
+        let mut parsed_holidays = Vec::new();
+        for h in holidays {
+            let date = crate::parse::parse_yearly(&h.date).ok_or_else(|| ConfigError {
+                line: line_of(text, "date", &h.date),
+                message: format!(
+                    "`holiday.date`: \"{}\" is not a date: expected MM-DD, as in 12-15",
+                    h.date
+                ),
+            })?;
+            parsed_holidays.push(Holiday {
+                date: Yearly { year: None, ..date },
+                label: h.label.trim().to_string(),
+                stages: h.stages.as_ref().map_or_else(
+                    || self.card_stages.clone(),
+                    |s| s.iter().map(|s| s.to_lowercase()).collect(),
+                ),
+            });
+        }
+        self.rotation.extend(rotations);
+        self.sequence = sequences;
+        self.holidays = parsed_holidays;
+        Ok(())
     }
 
     fn from_raw(raw: Raw) -> Config {
@@ -234,7 +415,59 @@ impl Config {
             channels: Channels::with_extra(extra.iter().map(|(c, w)| (*c, w.as_str()))),
             add_folder: raw.add.folder.unwrap_or_else(|| "contacts".to_string()),
             add_template: raw.add.template,
+            per_day: raw.agenda.per_day,
+            min_gap: raw.cadence.min_gap.unwrap_or(Duration::Days(2)),
+            skip_weekends: raw.cadence.skip_weekends.unwrap_or(false),
+            open_stages: lowercase(
+                raw.cadence
+                    .open_stages
+                    .unwrap_or_else(|| vec!["lead".into(), "prospect".into()]),
+            ),
+            rotation: [("default".to_string(), DEFAULT_ROTATION.to_vec())]
+                .into_iter()
+                .collect(),
+            sequence: BTreeMap::new(),
+            card_stages: lowercase(
+                raw.cards.stages.unwrap_or_else(|| {
+                    vec!["client".into(), "past-client".into(), "partner".into()]
+                }),
+            ),
+            card_lead: raw.cards.lead.unwrap_or(Duration::Days(7)),
+            cards_per_year: {
+                let mut per_year: BTreeMap<String, u32> =
+                    [("client".to_string(), 7)].into_iter().collect();
+                per_year.extend(
+                    raw.cards
+                        .per_year
+                        .into_iter()
+                        .map(|(k, v)| (k.to_lowercase(), v)),
+                );
+                per_year
+            },
+            holidays: Vec::new(),
         }
+    }
+
+    /// True for stages where the user is still after a yes, a no or a next step.
+    pub fn is_open(&self, stage: &str) -> bool {
+        self.open_stages.iter().any(|s| s == stage)
+    }
+
+    /// The stage's rotation, else the `default` one.
+    pub fn rotation(&self, stage: &str) -> &[Channel] {
+        self.rotation
+            .get(stage)
+            .or_else(|| self.rotation.get("default"))
+            .map_or(&DEFAULT_ROTATION[..], Vec::as_slice)
+    }
+
+    /// The stage's yearly card target, if it has one (a target of 0 is none).
+    pub fn card_target(&self, stage: &str) -> Option<u32> {
+        self.cards_per_year.get(stage).copied().filter(|n| *n > 0)
+    }
+
+    pub fn sends_cards(&self, stage: &str) -> bool {
+        self.card_stages.iter().any(|s| s == stage)
     }
 
     /// The cadence for a stage: the config's (or built-in) stage cadence, else the default.
@@ -245,14 +478,35 @@ impl Config {
             .unwrap_or(self.default_cadence)
     }
 
+    /// True for a stage the config names anywhere: cadences, sequences, rotations, open
+    /// stages, card stages and targets, holidays.
     pub fn knows_stage(&self, stage: &str) -> bool {
-        self.stages.contains_key(stage)
+        self.stage_names().contains(&stage)
     }
 
     /// The stages the config knows (its own and the built-in ones), in name order.
     pub fn stage_names(&self) -> Vec<&str> {
-        self.stages.keys().map(String::as_str).collect()
+        let mut names: Vec<&str> = (self.stages.keys())
+            .chain(self.sequence.keys())
+            .chain(self.rotation.keys().filter(|k| *k != "default"))
+            .chain(self.cards_per_year.keys())
+            .map(String::as_str)
+            .chain(self.open_stages.iter().map(String::as_str))
+            .chain(self.card_stages.iter().map(String::as_str))
+            .chain(
+                self.holidays
+                    .iter()
+                    .flat_map(|h| h.stages.iter().map(String::as_str)),
+            )
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
+}
+
+fn lowercase(names: Vec<String>) -> Vec<String> {
+    names.into_iter().map(|s| s.trim().to_lowercase()).collect()
 }
 
 /// The 1-based line that sets `leaf` to `value`.

@@ -28,6 +28,19 @@ impl Duration {
     }
 }
 
+impl Duration {
+    /// The length in days, months and years taken at their average (30.44 and 365.25 days):
+    /// only for comparing two durations, never for a date.
+    fn approx_days(self) -> u64 {
+        match self {
+            Duration::Days(n) => n.into(),
+            Duration::Weeks(n) => u64::from(n) * 7,
+            Duration::Months(n) => u64::from(n) * 3044 / 100,
+            Duration::Years(n) => u64::from(n) * 36525 / 100,
+        }
+    }
+}
+
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -59,6 +72,8 @@ pub enum Reason {
     Negative,
     /// Over 100 years.
     TooLong,
+    /// A window (`3w-6w`) whose end is not later than its start.
+    Window,
 }
 
 impl Reason {
@@ -71,6 +86,7 @@ impl Reason {
             Reason::Zero => "a duration must be at least 1 day",
             Reason::Negative => "a duration cannot be negative",
             Reason::TooLong => "over 100 years",
+            Reason::Window => "a window's end must be later than its start, as in 3w-6w",
         }
     }
 }
@@ -175,13 +191,34 @@ impl<'de> Deserialize<'de> for Duration {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cadence {
     Every(Duration),
+    /// `3w-6w`: due after the first duration, late after the second (SPEC section 9).
+    Window(Duration, Duration),
     Never,
+}
+
+impl Cadence {
+    /// The interval after which a follow-up is due, or `None` for `never`.
+    pub fn interval(self) -> Option<Duration> {
+        match self {
+            Cadence::Every(d) | Cadence::Window(d, _) => Some(d),
+            Cadence::Never => None,
+        }
+    }
+
+    /// For a window, the interval after which a follow-up is late.
+    pub fn late_after(self) -> Option<Duration> {
+        match self {
+            Cadence::Window(_, late) => Some(late),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Cadence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cadence::Every(d) => d.fmt(f),
+            Cadence::Window(from, to) => write!(f, "{from}-{to}"),
             Cadence::Never => f.write_str("never"),
         }
     }
@@ -191,11 +228,25 @@ impl FromStr for Cadence {
     type Err = DurationError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.trim().eq_ignore_ascii_case("never") {
-            Ok(Cadence::Never)
-        } else {
-            s.parse().map(Cadence::Every)
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("never") {
+            return Ok(Cadence::Never);
         }
+        // `3w-6w`; a leading `-` is a negative duration, and `twice-yearly` is one word.
+        if let Some((from, to)) = t.get(1..).and_then(|rest| rest.split_once('-'))
+            && !t.eq_ignore_ascii_case("twice-yearly")
+        {
+            let from: Duration = format!("{}{from}", &t[..1]).parse()?;
+            let to: Duration = to.parse()?;
+            if to.approx_days() <= from.approx_days() {
+                return Err(DurationError {
+                    value: s.to_string(),
+                    reason: Reason::Window,
+                });
+            }
+            return Ok(Cadence::Window(from, to));
+        }
+        t.parse().map(Cadence::Every)
     }
 }
 
@@ -299,7 +350,11 @@ mod tests {
 
     #[test]
     fn cadences_read_back_from_the_cache_format() {
-        for c in [Cadence::Never, Cadence::Every(Duration::Months(2))] {
+        for c in [
+            Cadence::Never,
+            Cadence::Every(Duration::Months(2)),
+            Cadence::Window(Duration::Weeks(3), Duration::Weeks(6)),
+        ] {
             let bytes = postcard::to_allocvec(&c).unwrap();
             assert_eq!(postcard::from_bytes::<Cadence>(&bytes).unwrap(), c);
         }
@@ -332,6 +387,37 @@ mod tests {
             Ok(Cadence::Every(Duration::Weeks(3)))
         );
         assert!("sometimes".parse::<Cadence>().is_err());
+        let windows = [
+            (
+                "3w-6w",
+                Ok(Cadence::Window(Duration::Weeks(3), Duration::Weeks(6))),
+            ),
+            (
+                " 1mo-10w ",
+                Ok(Cadence::Window(Duration::Months(1), Duration::Weeks(10))),
+            ),
+            (
+                "10d-2w",
+                Ok(Cadence::Window(Duration::Days(10), Duration::Weeks(2))),
+            ),
+            ("twice-yearly", Ok(Cadence::Every(Duration::Months(6)))),
+            ("6w-3w", Err(Reason::Window)),
+            ("5w-1mo", Err(Reason::Window)),
+            ("3w-3w", Err(Reason::Window)),
+            ("3w-", Err(Reason::Form)),
+            ("3w-x", Err(Reason::Form)),
+            ("-3w-6w", Err(Reason::Negative)),
+            ("3w--6w", Err(Reason::Negative)),
+            ("0d-6w", Err(Reason::Zero)),
+        ];
+        for (input, want) in windows {
+            let got = input.parse::<Cadence>().map_err(|e| e.reason);
+            assert_eq!(got, want, "{input:?}");
+        }
+        let c: Cadence = "3w-6w".parse().unwrap();
+        assert_eq!(c.to_string().parse::<Cadence>(), Ok(c));
+        assert_eq!(c.interval(), Some(Duration::Weeks(3)));
+        assert_eq!(c.late_after(), Some(Duration::Weeks(6)));
     }
 
     #[test]

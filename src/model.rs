@@ -219,6 +219,8 @@ pub struct Contact {
     /// The front matter's `next` key.
     pub next: Option<NextStep>,
     pub snooze: Option<NaiveDate>,
+    /// When the contact entered its current stage: a stage's sequence counts touches from it.
+    pub stage_since: Option<NaiveDate>,
     pub met: Option<(NaiveDate, String)>,
     pub birthday: Option<Yearly>,
     /// Labelled yearly dates, sorted by label.

@@ -1,12 +1,13 @@
-//! Contacts + today + config -> agenda: due dates, buckets, reasons, yearly dates. Pure: `today`
-//! is a parameter, nothing is read or printed.
+//! Contacts + today + config -> agenda: due dates, buckets, reasons, the follow-up playbook
+//! (SPEC section 9: sequences, suggestions, promises, cards, a day's work) and yearly dates.
+//! Pure: `today` is a parameter, nothing is read or printed.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::config::Config;
+use crate::config::{Config, Step};
 use crate::duration::Cadence;
 use crate::model::{Channel, Contact, NextStep, Touch, Yearly};
 use crate::problem::{self, Kind, Problem};
@@ -39,6 +40,8 @@ pub enum Reason {
     New,
     /// The cadence since the last touch.
     Cadence,
+    /// A step of the stage's sequence.
+    Sequence,
 }
 
 impl Reason {
@@ -48,8 +51,49 @@ impl Reason {
             Reason::Met => "met",
             Reason::New => "new",
             Reason::Cadence => "cadence",
+            Reason::Sequence => "sequence",
         }
     }
+}
+
+/// Which rule chose the suggested channel (SPEC section 9, first rule that applies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suggest {
+    Promised,
+    Sequence,
+    Personal,
+    Cards,
+    Rotation,
+}
+
+impl Suggest {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suggest::Promised => "promised",
+            Suggest::Sequence => "sequence",
+            Suggest::Personal => "personal",
+            Suggest::Cards => "cards",
+            Suggest::Rotation => "rotation",
+        }
+    }
+}
+
+/// The current step of a stage's sequence: step `k` of `n`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepAt {
+    pub k: usize,
+    pub n: usize,
+    pub channel: Option<Channel>,
+    pub text: String,
+}
+
+/// Cards sent this calendar year against the stage's yearly target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cards {
+    pub sent: usize,
+    pub target: u32,
+    /// Below the pace that reaches the target by the year's end.
+    pub behind: bool,
 }
 
 /// Everything the rules say about one contact, due or not. It borrows from the contact: the
@@ -68,15 +112,20 @@ pub struct Status<'a> {
     /// True when `snooze` moved the due date.
     pub snoozed: bool,
     pub suggest: Channel,
+    pub suggest_reason: Suggest,
+    /// The stage is open: the user is still after a yes, a no or a next step.
+    pub open: bool,
+    /// The sequence step this follow-up is, when the stage has a sequence and one is current.
+    pub step: Option<StepAt>,
+    /// Past the late edge of a window cadence (`3w-6w`).
+    pub late: bool,
+    /// The interest to use for a personal touch, when one is called for.
+    pub personal: Option<&'a str>,
+    /// Cards this year, for stages with a yearly card target.
+    pub cards: Option<Cards>,
+    /// An open-stage contact whose latest touch was a conversation with no next step agreed.
+    pub no_next_step: bool,
 }
-
-const ROTATION: [Channel; 5] = [
-    Channel::Call,
-    Channel::Email,
-    Channel::Meeting,
-    Channel::Card,
-    Channel::Social,
-];
 
 /// The `met` entry as a touch, when it counts: on or before today and earlier than every
 /// heading that is.
@@ -112,7 +161,43 @@ pub fn timeline(c: &Contact, today: NaiveDate) -> Vec<Touch> {
         .collect()
 }
 
-/// Apply the due rules (SPEC section 5) to one contact.
+/// The nuisance guard (SPEC section 9): a computed due date is never earlier than the last
+/// touch plus `min_gap`, and with `skip_weekends` a Saturday or Sunday moves to the Monday.
+fn guard(due: NaiveDate, last: NaiveDate, config: &Config) -> NaiveDate {
+    let due = config.min_gap.after(last).map_or(due, |gap| due.max(gap));
+    let monday = match due.weekday() {
+        Weekday::Sat if config.skip_weekends => due.succ_opt().and_then(|d| d.succ_opt()),
+        Weekday::Sun if config.skip_weekends => due.succ_opt(),
+        _ => None,
+    };
+    monday.unwrap_or(due)
+}
+
+/// True when `word` appears in `text` as a whole word (or words), ignoring case.
+fn mentions(text: &str, word: &str) -> bool {
+    let word = word.trim();
+    if word.is_empty() {
+        return false;
+    }
+    let (text, word) = (text.to_lowercase(), word.to_lowercase());
+    text.match_indices(&word).any(|(at, m)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + m.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// A touch is personal when its heading names the word `personal` or one of the contact's
+/// interests. The `met` entry is not a heading.
+fn is_personal(t: &Touch, interests: &[String]) -> bool {
+    if t.is_met {
+        return false;
+    }
+    let heading = format!("{} {}", t.word, t.text);
+    mentions(&heading, "personal") || interests.iter().any(|i| mentions(&heading, i))
+}
+
+/// Apply the due rules (SPEC sections 5 and 9) to one contact.
 pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'a> {
     let past = past_touches(c, today);
     let met = met_touch(c, past, today);
@@ -134,17 +219,82 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
         Some(line).filter(|_| !settled).filter(pending)
     });
     let cadence = c.cadence.unwrap_or_else(|| config.stage_cadence(&c.stage));
+    let open = config.is_open(&c.stage);
+    // The sequence step: k touches since the stage began (all of them without `stage_since`).
+    let step = config.sequence.get(&c.stage).and_then(|steps| {
+        let k = match c.stage_since {
+            Some(since) => {
+                past.len() - past.partition_point(|t| t.date < since)
+                    + usize::from(met.as_ref().is_some_and(|m| m.date >= since))
+            }
+            None => touches,
+        };
+        let Step { channel, text, .. } = steps.get(k.checked_sub(1)?)?;
+        Some(StepAt {
+            k,
+            n: steps.len(),
+            channel: *channel,
+            text: text.clone(),
+        })
+    });
     let (due, reason) = match (&next, last) {
         (Some(n), _) => (Some(n.date), Reason::Next),
         (None, None) => (Some(today), Reason::New),
-        (None, Some(l)) if l.is_met => (config.first_follow_up.after(l.date), Reason::Met),
-        (None, Some(l)) => match cadence {
-            Cadence::Every(d) => (d.after(l.date), Reason::Cadence),
-            Cadence::Never => (None, Reason::Cadence),
-        },
+        (None, Some(l)) => {
+            let (due, reason) = match &step {
+                Some(s) => (
+                    config.sequence[&c.stage][s.k - 1].interval.after(l.date),
+                    Reason::Sequence,
+                ),
+                None if l.is_met => (config.first_follow_up.after(l.date), Reason::Met),
+                None => (
+                    cadence.interval().and_then(|d| d.after(l.date)),
+                    Reason::Cadence,
+                ),
+            };
+            (due.map(|d| guard(d, l.date, config)), reason)
+        }
     };
     let snoozed = matches!((due, c.snooze), (Some(d), Some(s)) if s > d);
     let due = if snoozed { c.snooze } else { due };
+    let late = reason == Reason::Cadence
+        && due.is_some_and(|d| d <= today)
+        && last.is_some_and(|l| {
+            cadence
+                .late_after()
+                .and_then(|late| late.after(l.date))
+                .is_some_and(|edge| today > edge)
+        });
+    // SPEC 9: on the third and fourth follow-up (touch #4 and #5) of an open stage, with no
+    // personal touch yet, send something personal.
+    let personal = (open && matches!(touches + 1, 4 | 5))
+        .then(|| {
+            let personal: Vec<&Touch> = past
+                .iter()
+                .filter(|t| is_personal(t, &c.interests))
+                .collect();
+            if !personal.is_empty() {
+                return None;
+            }
+            c.interests
+                .iter()
+                .find(|i| !personal.iter().any(|t| mentions(&t.text, i)))
+                .map(String::as_str)
+        })
+        .flatten();
+    let cards = config.card_target(&c.stage).map(|target| {
+        let sent = past
+            .iter()
+            .filter(|t| t.channel == Channel::Card && t.date.year() == today.year())
+            .count();
+        let days_in_year = if today.leap_year() { 366 } else { 365 };
+        let pace = u64::from(target) * u64::from(today.ordinal()) / days_in_year;
+        Cards {
+            sent,
+            target,
+            behind: (sent as u64) < pace,
+        }
+    });
     let recent: Vec<Channel> = past
         .iter()
         .rev()
@@ -152,7 +302,34 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
         .take(2)
         .map(|t| t.channel)
         .collect();
-    let suggest = suggest(next, &recent);
+    let rotation = config.rotation(&c.stage);
+    let rotated = rotation
+        .iter()
+        .copied()
+        .find(|ch| !recent.contains(ch))
+        .or_else(|| rotation.first().copied())
+        .unwrap_or(Channel::Call);
+    let (suggest, suggest_reason) = if let Some(ch) = next.and_then(|n| n.channel) {
+        (ch, Suggest::Promised)
+    } else if let Some(ch) = step.as_ref().and_then(|s| s.channel) {
+        (ch, Suggest::Sequence)
+    } else if personal.is_some() {
+        let ch = if rotated == Channel::Meeting {
+            Channel::Meeting
+        } else {
+            Channel::Email
+        };
+        (ch, Suggest::Personal)
+    } else if cards.is_some_and(|c| c.behind) {
+        (Channel::Card, Suggest::Cards)
+    } else {
+        (rotated, Suggest::Rotation)
+    };
+    let no_next_step = open
+        && next.is_none()
+        && past
+            .last()
+            .is_some_and(|t| matches!(t.channel, Channel::Call | Channel::Meeting));
     let last = match (past.last(), met) {
         (Some(t), _) => Some(Cow::Borrowed(t)),
         (None, met) => met.map(Cow::Owned),
@@ -166,19 +343,14 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
         reason,
         snoozed,
         suggest,
+        suggest_reason,
+        open,
+        step,
+        late,
+        personal,
+        cards,
+        no_next_step,
     }
-}
-
-/// The promised channel, else the first rotation channel not used in the last two touches
-/// (`recent`, newest first).
-fn suggest(next: Option<&NextStep>, recent: &[Channel]) -> Channel {
-    if let Some(ch) = next.and_then(|n| n.channel) {
-        return ch;
-    }
-    ROTATION
-        .into_iter()
-        .find(|ch| !recent.contains(ch))
-        .unwrap_or(Channel::Call)
 }
 
 /// One follow-up in the agenda.
@@ -201,9 +373,24 @@ pub struct Item {
     pub cadence: Cadence,
     pub snoozed: bool,
     pub suggest: Channel,
+    pub suggest_reason: Suggest,
+    pub open: bool,
+    pub step: Option<StepAt>,
+    pub late: bool,
+    pub personal: Option<String>,
+    pub cards: Option<Cards>,
+    /// The contact has a yearly date in the Dates section.
+    pub has_date: bool,
     /// The item's DUE.md line and the link style it was made with, filled in by the renderer
     /// the first time (the line depends only on the item and the link style).
     pub rendered: std::sync::OnceLock<(crate::config::LinkStyle, String)>,
+}
+
+impl Item {
+    /// An overdue promise: the next step's date has passed with no touch.
+    pub fn breaking_promise(&self) -> bool {
+        self.bucket == Bucket::Overdue && self.reason == Reason::Next
+    }
 }
 
 /// A yearly date coming up.
@@ -216,31 +403,69 @@ pub struct DateItem {
     pub in_days: i64,
     /// Years since the original date, when its year is known.
     pub years: Option<i32>,
+    /// For a contact in a card-sending stage (and every holiday): mail the card by this date.
+    pub mail_by: Option<NaiveDate>,
+}
+
+/// An open-stage contact whose latest touch was a conversation with no next step agreed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoNextStep {
+    pub name: String,
+    pub path: String,
+    pub last_touch: Touch,
+}
+
+/// An open-stage contact with 1 to 4 touches, overdue by at least one full cadence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cold {
+    pub name: String,
+    pub path: String,
+    pub touches: usize,
+    pub days_overdue: i64,
+    pub due: NaiveDate,
 }
 
 #[derive(Clone, Debug)]
 pub struct Agenda {
     pub today: NaiveDate,
+    /// Follow-ups in the order of SPEC section 5.
     pub items: Vec<Arc<Item>>,
+    /// Indexes into `items` of the overdue and today items, in the ranking of a day's work.
+    pub ranked: Vec<usize>,
     pub dates: Vec<DateItem>,
+    pub no_next_step: Vec<NoNextStep>,
+    pub going_cold: Vec<Cold>,
     pub problems: Vec<Problem>,
     /// How many contacts were read.
     pub contacts: usize,
+    /// How many overdue and today items DUE.md lists (`agenda.per_day`; `None`: all).
+    pub per_day: Option<usize>,
 }
 
 impl Agenda {
     pub fn count(&self, bucket: Bucket) -> usize {
         self.items.iter().filter(|i| i.bucket == bucket).count()
     }
+
+    /// The 1-based rank of each item (`None` for upcoming ones), indexed like `items`.
+    pub fn ranks(&self) -> Vec<Option<usize>> {
+        let mut ranks = vec![None; self.items.len()];
+        for (rank, &i) in self.ranked.iter().enumerate() {
+            ranks[i] = Some(rank + 1);
+        }
+        ranks
+    }
 }
 
 /// What one contact puts in the agenda for one date: its follow-up (if due within the
-/// horizon), its yearly dates, and its future-dated touches as problems. Watch keeps these per
-/// file and recomputes them only when the file or the date changes.
+/// horizon), its yearly dates, its playbook lists, and its future-dated touches as problems.
+/// Watch keeps these per file and recomputes them only when the file or the date changes.
 #[derive(Clone, Debug, Default)]
 pub struct Entries {
     pub item: Option<Arc<Item>>,
     pub dates: Vec<DateItem>,
+    pub no_next_step: Option<NoNextStep>,
+    pub going_cold: Option<Cold>,
     pub problems: Vec<Problem>,
 }
 
@@ -253,7 +478,34 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
         .iter()
         .map(|t| Problem::new(&c.path, Some(t.line), Kind::FutureTouch(t.date.to_string())))
         .collect();
+    let dates = yearly_dates(c, today, dates_end, config);
     let s = status(c, today, config);
+    let days_overdue = |due: NaiveDate| (today - due).num_days().max(0);
+    let going_cold = s
+        .due
+        .filter(|_| s.open && (1..=4).contains(&s.touches))
+        .filter(|due| {
+            s.cadence
+                .interval()
+                .and_then(|d| d.after(*due))
+                .is_some_and(|cold| cold <= today)
+        })
+        .map(|due| Cold {
+            name: c.name.clone(),
+            path: c.path.clone(),
+            touches: s.touches,
+            days_overdue: days_overdue(due),
+            due,
+        });
+    let no_next_step = s
+        .last
+        .as_ref()
+        .filter(|_| s.no_next_step)
+        .map(|t| NoNextStep {
+            name: c.name.clone(),
+            path: c.path.clone(),
+            last_touch: t.clone().into_owned(),
+        });
     let item = s.due.filter(|d| *d <= horizon_end).map(|due| {
         let bucket = match due.cmp(&today) {
             std::cmp::Ordering::Less => Bucket::Overdue,
@@ -269,24 +521,48 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             due,
             bucket,
             reason: s.reason,
-            days_overdue: (today - due).num_days().max(0),
+            days_overdue: days_overdue(due),
             touches: s.touches,
             last_touch: s.last.map(Cow::into_owned),
             next: s.next.cloned(),
             cadence: s.cadence,
             snoozed: s.snoozed,
             suggest: s.suggest,
+            suggest_reason: s.suggest_reason,
+            open: s.open,
+            step: s.step,
+            late: s.late,
+            personal: s.personal.map(str::to_string),
+            cards: s.cards,
+            has_date: !dates.is_empty(),
             rendered: std::sync::OnceLock::new(),
         })
     });
-    let yearly = c
+    Entries {
+        item,
+        dates,
+        no_next_step,
+        going_cold,
+        problems,
+    }
+}
+
+/// The contact's birthday, labelled dates and holidays that fall between today and `end`.
+fn yearly_dates(c: &Contact, today: NaiveDate, end: NaiveDate, config: &Config) -> Vec<DateItem> {
+    let cards = config.sends_cards(&c.stage);
+    let own = c
         .birthday
         .iter()
-        .map(|y| ("birthday", y))
-        .chain(c.dates.iter().map(|(l, y)| (l.as_str(), y)));
+        .map(|y| ("birthday", y, cards))
+        .chain(c.dates.iter().map(|(l, y)| (l.as_str(), y, cards)));
+    let holidays = config
+        .holidays
+        .iter()
+        .filter(|h| h.stages.contains(&c.stage))
+        .map(|h| (h.label.as_str(), &h.date, true));
     let mut dates = Vec::new();
-    for (label, y) in yearly {
-        let Some(date) = next_occurrence(*y, today).filter(|d| *d <= dates_end) else {
+    for (label, y, card) in own.chain(holidays) {
+        let Some(date) = next_occurrence(*y, today).filter(|d| *d <= end) else {
             continue;
         };
         dates.push(DateItem {
@@ -296,13 +572,24 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             date,
             in_days: (date - today).num_days(),
             years: y.year.map(|year| date.year() - year).filter(|n| *n > 0),
+            mail_by: card.then(|| before(date, config.card_lead)),
         });
     }
-    Entries {
-        item,
-        dates,
-        problems,
-    }
+    dates
+}
+
+/// `date` minus a duration (clamped to the calendar's start).
+fn before(date: NaiveDate, d: crate::duration::Duration) -> NaiveDate {
+    use crate::duration::Duration;
+    let back = match d {
+        Duration::Days(n) => date.checked_sub_days(chrono::Days::new(n.into())),
+        Duration::Weeks(n) => date.checked_sub_days(chrono::Days::new(u64::from(n) * 7)),
+        Duration::Months(n) => date.checked_sub_months(chrono::Months::new(n)),
+        Duration::Years(n) => n
+            .checked_mul(12)
+            .and_then(|m| date.checked_sub_months(chrono::Months::new(m))),
+    };
+    back.unwrap_or(NaiveDate::MIN)
 }
 
 /// Build the agenda. `problems` are those found while reading; future-dated touches add more.
@@ -316,23 +603,45 @@ pub fn agenda<'a>(
         .into_iter()
         .map(|c| entries(c, today, config))
         .collect();
-    assemble(&all, problems, today)
+    assemble(&all, problems, today, config.per_day)
 }
 
-/// Put contacts' entries together: sort the follow-ups, the dates and the problems. Items are
-/// shared, not copied.
+/// The group a due item falls in for a day's work (SPEC section 9), lowest first: broken
+/// promises in the making, promises due today, open-stage contacts at touch #2 to #5 (where
+/// most people give up), card and date suggestions, then the rest.
+fn rank_group(i: &Item) -> u8 {
+    if i.breaking_promise() {
+        0
+    } else if i.bucket == Bucket::Today && i.reason == Reason::Next {
+        1
+    } else if i.open && (2..=5).contains(&(i.touches + 1)) {
+        2
+    } else if i.suggest == Channel::Card || i.has_date {
+        3
+    } else {
+        4
+    }
+}
+
+/// Put contacts' entries together: sort the follow-ups, the lists, the dates and the problems,
+/// and rank the day's work. Items are shared, not copied.
 pub fn assemble<'a>(
     all: impl IntoIterator<Item = &'a Entries>,
     mut problems: Vec<Problem>,
     today: NaiveDate,
+    per_day: Option<usize>,
 ) -> Agenda {
     let mut items = Vec::new();
     let mut dates = Vec::new();
+    let mut no_next_step = Vec::new();
+    let mut going_cold = Vec::new();
     let mut contacts = 0;
     for e in all {
         contacts += 1;
         items.extend(e.item.iter().cloned());
         dates.extend(e.dates.iter().cloned());
+        no_next_step.extend(e.no_next_step.iter().cloned());
+        going_cold.extend(e.going_cold.iter().cloned());
         problems.extend(e.problems.iter().cloned());
     }
     items.sort_unstable_by(|a, b| {
@@ -340,19 +649,43 @@ pub fn assemble<'a>(
             .then_with(|| a.sort_name.cmp(&b.sort_name))
             .then_with(|| a.path.cmp(&b.path))
     });
+    let mut ranked: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].bucket != Bucket::Upcoming)
+        .collect();
+    // Stable: ties keep the order of section 5.
+    ranked.sort_by_key(|&i| {
+        let group = rank_group(&items[i]);
+        let overdue = if group == 4 { items[i].days_overdue } else { 0 };
+        (group, std::cmp::Reverse(overdue))
+    });
     dates.sort_by(|a, b| {
         (a.date.cmp(&b.date))
             .then_with(|| caseless(&a.name, &b.name))
             .then_with(|| a.path.cmp(&b.path))
             .then_with(|| a.label.cmp(&b.label))
     });
+    // The conversation just had first: that is where a next step is easiest to set.
+    no_next_step.sort_by(|a, b| {
+        (b.last_touch.date.cmp(&a.last_touch.date))
+            .then_with(|| caseless(&a.name, &b.name))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    going_cold.sort_by(|a, b| {
+        (a.due.cmp(&b.due))
+            .then_with(|| caseless(&a.name, &b.name))
+            .then_with(|| a.path.cmp(&b.path))
+    });
     problem::sort(&mut problems);
     Agenda {
         today,
         items,
+        ranked,
         dates,
+        no_next_step,
+        going_cold,
         problems,
         contacts,
+        per_day,
     }
 }
 
@@ -367,6 +700,73 @@ fn caseless(a: &str, b: &str) -> std::cmp::Ordering {
             .flat_map(char::to_lowercase)
             .cmp(b.chars().flat_map(char::to_lowercase))
     }
+}
+
+/// What became of a promise (a next step), SPEC section 9.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// No touch since it was made.
+    Pending,
+    /// The next touch came on or before the promised date, by the promised channel (or the
+    /// promise named none).
+    Kept(Touch),
+    /// The next touch came late, or by another channel.
+    Broken {
+        touch: Touch,
+        late_days: i64,
+        other_channel: bool,
+    },
+}
+
+/// A next step that was agreed, and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Promise {
+    pub step: NextStep,
+    /// The touch whose notes hold the `Next:` line (`None` for the front matter's `next`).
+    pub made: Option<Touch>,
+    pub outcome: Outcome,
+}
+
+/// Every promise in a contact's file, oldest first: each touch's `Next:` line, judged by the
+/// first touch after the one that holds it, and the front matter's `next` when it is pending.
+pub fn promises(c: &Contact, today: NaiveDate) -> Vec<Promise> {
+    let past = past_touches(c, today);
+    let mut out: Vec<Promise> = Vec::new();
+    for (i, holder) in past.iter().enumerate() {
+        let Some(step) = &holder.next else { continue };
+        let after = past[i + 1..].iter().find(|t| t.date > holder.date);
+        let outcome = match after {
+            None => Outcome::Pending,
+            Some(t) => {
+                let late_days = (t.date - step.date).num_days().max(0);
+                let other_channel = step.channel.is_some_and(|ch| ch != t.channel);
+                if late_days == 0 && !other_channel {
+                    Outcome::Kept(t.clone())
+                } else {
+                    Outcome::Broken {
+                        touch: t.clone(),
+                        late_days,
+                        other_channel,
+                    }
+                }
+            }
+        };
+        out.push(Promise {
+            step: step.clone(),
+            made: Some(holder.clone()),
+            outcome,
+        });
+    }
+    if let Some(next) = &c.next
+        && past.last().is_none_or(|l| next.date > l.date)
+    {
+        out.push(Promise {
+            step: next.clone(),
+            made: None,
+            outcome: Outcome::Pending,
+        });
+    }
+    out
 }
 
 /// The first occurrence of a yearly date on or after `today`. 29 February falls on 28 February

@@ -373,7 +373,7 @@ impl Vault {
             .files
             .values()
             .filter_map(|c| c.scheduled.as_ref().map(|(_, e)| e));
-        schedule::assemble(entries, cache.problems(), today)
+        schedule::assemble(entries, cache.problems(), today, self.config.per_day)
     }
 
     /// The one rebuild, shared by `due` and `watch`: schedule what `cache` holds, render, and

@@ -214,14 +214,40 @@ pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
         }
         Reason::Met => "first follow-up since you met".to_string(),
         Reason::New => "new contact: make the first touch".to_string(),
+        Reason::Cadence if s.late => format!("every {}, late", s.cadence),
         Reason::Cadence => format!("every {}", s.cadence),
+        Reason::Sequence => match &s.step {
+            Some(step) => {
+                let what = [
+                    step.channel.map(|c| c.to_string()),
+                    Some(crate::term::clean(&step.text).into_owned()).filter(|t| !t.is_empty()),
+                ];
+                let what: Vec<String> = what.into_iter().flatten().collect();
+                format!("step {} of {}: {}", step.k, step.n, what.join(" - "))
+                    .trim_end_matches([':', ' '])
+                    .to_string()
+            }
+            None => "sequence".to_string(),
+        },
     };
+    use crate::schedule::Suggest;
+    let mut how = match (s.suggest_reason, &s.step) {
+        (Suggest::Sequence, Some(step)) if s.reason != Reason::Sequence => {
+            format!(" (step {} of {})", step.k, step.n)
+        }
+        (Suggest::Cards, _) => " (behind on cards this year)".to_string(),
+        _ => String::new(),
+    };
+    if let Some(p) = s.personal {
+        how.push_str(" - something personal: ");
+        how.push_str(&crate::term::clean(p));
+    }
     let snoozed = if s.snoozed { ", snoozed" } else { "" };
     format!(
-        "due {} ({when}{snoozed}): {why} · touch #{} · try: {}",
+        "due {} ({when}{snoozed}): {why} · touch #{} · try: {}{how}",
         due.format("%a %-d %b %Y"),
         s.touches + 1,
-        s.suggest
+        s.suggest,
     )
 }
 

@@ -580,7 +580,9 @@ pub fn read_front_matter(
         .unwrap_or_else(|| DEFAULT_STAGE.to_string());
     c.cadence = r.parsed_with("cadence", |s| {
         s.parse::<Cadence>().map_err(|e| match e.reason {
-            Reason::Form => "expected a duration such as 3w or 2mo, or never",
+            Reason::Form => {
+                "expected a duration such as 3w or 2mo, a window such as 3w-6w, or never"
+            }
             Reason::TooLong => "over 100 years (for no cadence, write never)",
             reason => reason.expected(),
         })
@@ -590,6 +592,11 @@ pub fn read_front_matter(
     });
     c.snooze = r.parsed(
         "snooze",
+        "expected a date YYYY-MM-DD",
+        super::parse_date_time,
+    );
+    c.stage_since = r.parsed(
+        "stage_since",
         "expected a date YYYY-MM-DD",
         super::parse_date_time,
     );
@@ -728,7 +735,7 @@ impl<'a> Reader<'a> {
 }
 
 /// `YYYY-MM-DD` or `MM-DD`.
-fn parse_yearly(s: &str) -> Option<Yearly> {
+pub(crate) fn parse_yearly(s: &str) -> Option<Yearly> {
     let s = s.trim();
     if let Some(date) = parse_date(s) {
         use chrono::Datelike;

@@ -10,6 +10,7 @@ use chrono::{NaiveDate, NaiveTime};
 use crate::model::{Channel, Channels, Contact, NextStep};
 use crate::problem::{Kind, Problem};
 
+pub(crate) use front::parse_yearly;
 pub use front::{Format, Split, read_front_matter, split_front_matter};
 pub use touches::{HeadingSpan, heading_spans};
 

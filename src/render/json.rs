@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::model::Touch;
 use crate::schedule::{Agenda, Item};
 
 #[derive(Serialize)]
@@ -9,7 +10,31 @@ struct Out<'a> {
     today: String,
     items: Vec<JsonItem<'a>>,
     dates: Vec<JsonDate<'a>>,
+    no_next_step: Vec<JsonNoNextStep<'a>>,
+    going_cold: Vec<JsonCold<'a>>,
     problems: Vec<JsonProblem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonNoNextStep<'a> {
+    name: &'a str,
+    path: &'a str,
+    last_touch: JsonTouch<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonCold<'a> {
+    name: &'a str,
+    path: &'a str,
+    touches: usize,
+    days_overdue: i64,
+}
+
+#[derive(Serialize)]
+struct JsonCards {
+    this_year: usize,
+    target: u32,
+    behind: bool,
 }
 
 #[derive(Serialize)]
@@ -28,6 +53,16 @@ struct JsonItem<'a> {
     cadence: String,
     snoozed: bool,
     suggest: &'static str,
+    suggest_reason: &'static str,
+    /// The follow-up's touch number (`touches + 1`).
+    touch: usize,
+    open: bool,
+    step: Option<[usize; 2]>,
+    late: bool,
+    personal: Option<&'a str>,
+    cards: Option<JsonCards>,
+    /// Place in the day's work (overdue and today items); `null` for upcoming ones.
+    rank: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +88,8 @@ struct JsonDate<'a> {
     label: &'a str,
     date: String,
     in_days: i64,
+    suggest: Option<&'static str>,
+    mail_by: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -62,7 +99,15 @@ struct JsonProblem<'a> {
     message: String,
 }
 
-fn item(i: &Item) -> JsonItem<'_> {
+fn touch(t: &Touch) -> JsonTouch<'_> {
+    JsonTouch {
+        date: t.date.to_string(),
+        channel: t.channel.as_str(),
+        text: &t.text,
+    }
+}
+
+fn item(i: &Item, rank: Option<usize>) -> JsonItem<'_> {
     JsonItem {
         name: &i.name,
         path: &i.path,
@@ -73,11 +118,7 @@ fn item(i: &Item) -> JsonItem<'_> {
         reason: i.reason.as_str(),
         days_overdue: i.days_overdue,
         touches: i.touches,
-        last_touch: i.last_touch.as_ref().map(|t| JsonTouch {
-            date: t.date.to_string(),
-            channel: t.channel.as_str(),
-            text: &t.text,
-        }),
+        last_touch: i.last_touch.as_ref().map(touch),
         next: i.next.as_ref().map(|n| JsonNext {
             date: n.date.to_string(),
             time: n.time.map(|t| t.format("%H:%M").to_string()),
@@ -87,6 +128,18 @@ fn item(i: &Item) -> JsonItem<'_> {
         cadence: i.cadence.to_string(),
         snoozed: i.snoozed,
         suggest: i.suggest.as_str(),
+        suggest_reason: i.suggest_reason.as_str(),
+        touch: i.touches + 1,
+        open: i.open,
+        step: i.step.as_ref().map(|s| [s.k, s.n]),
+        late: i.late,
+        personal: i.personal.as_deref(),
+        cards: i.cards.map(|c| JsonCards {
+            this_year: c.sent,
+            target: c.target,
+            behind: c.behind,
+        }),
+        rank,
     }
 }
 
@@ -94,7 +147,12 @@ fn item(i: &Item) -> JsonItem<'_> {
 pub fn render_json(a: &Agenda) -> String {
     let out = Out {
         today: a.today.to_string(),
-        items: a.items.iter().map(|i| item(i)).collect(),
+        items: a
+            .items
+            .iter()
+            .zip(a.ranks())
+            .map(|(i, r)| item(i, r))
+            .collect(),
         dates: a
             .dates
             .iter()
@@ -104,6 +162,27 @@ pub fn render_json(a: &Agenda) -> String {
                 label: &d.label,
                 date: d.date.to_string(),
                 in_days: d.in_days,
+                suggest: d.mail_by.map(|_| "card"),
+                mail_by: d.mail_by.map(|m| m.to_string()),
+            })
+            .collect(),
+        no_next_step: a
+            .no_next_step
+            .iter()
+            .map(|n| JsonNoNextStep {
+                name: &n.name,
+                path: &n.path,
+                last_touch: touch(&n.last_touch),
+            })
+            .collect(),
+        going_cold: a
+            .going_cold
+            .iter()
+            .map(|c| JsonCold {
+                name: &c.name,
+                path: &c.path,
+                touches: c.touches,
+                days_overdue: c.days_overdue,
             })
             .collect(),
         problems: a

@@ -24,7 +24,7 @@ use crate::parse::Parsed;
 /// and each chunk as a byte string (a postcard-encoded `Vec<Entry>`), all in postcard.
 const MAGIC: &[u8; 16] = b"touchbase cache\n";
 /// Bumped when the layout of what is stored changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 /// Entries per separately encoded chunk, so that loading decodes chunks in parallel.
 const CHUNK: usize = 256;
 /// A file changed less than this long before it was read is read again next time. Covers file

@@ -293,7 +293,7 @@ fn show_prints_the_card_and_the_timeline_newest_first() {
         text.contains("next step: 2026-12-01 call - send the pricing sheet\n"),
         "{text}"
     );
-    assert!(text.contains("due Tue 1 Dec 2026 (in 7 days): next step: call - send the pricing sheet · touch #4 · try: call\n"), "{text}");
+    assert!(text.contains("due Tue 1 Dec 2026 (in 7 days): next step: call - send the pricing sheet · touch #4 · try: call - something personal: New York Yankees\n"), "{text}");
     assert!(
         text.ends_with("3 touches (newest first):\n  2026-11-20  call       went through the proposal\n  2026-11-02  coffee\n  2026-10-02  met        Chamber of Commerce mixer\n"),
         "{text}"
