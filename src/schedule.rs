@@ -757,8 +757,14 @@ pub fn promises(c: &Contact, today: NaiveDate) -> Vec<Promise> {
             outcome,
         });
     }
+    // The front matter's pending `next`, unless it repeats a `Next:` line still open.
     if let Some(next) = &c.next
         && past.last().is_none_or(|l| next.date > l.date)
+        && !out.iter().any(|p| {
+            p.outcome == Outcome::Pending
+                && p.step.date == next.date
+                && p.step.channel == next.channel
+        })
     {
         out.push(Promise {
             step: next.clone(),

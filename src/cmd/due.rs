@@ -51,13 +51,19 @@ fn exit_without_freeing(cache: crate::vault::Cache, agenda: Agenda) {
     std::mem::forget(agenda);
 }
 
-/// `3 overdue, 2 today, 5 upcoming, 1 problem`.
+/// `3 overdue, 2 today, 5 upcoming, 2 no next step, 1 going cold, 1 problem`.
 pub fn summary(a: &Agenda) -> String {
     let mut parts = vec![
         format!("{} overdue", a.count(Bucket::Overdue)),
         format!("{} today", a.count(Bucket::Today)),
         format!("{} upcoming", a.count(Bucket::Upcoming)),
     ];
+    if !a.no_next_step.is_empty() {
+        parts.push(format!("{} no next step", a.no_next_step.len()));
+    }
+    if !a.going_cold.is_empty() {
+        parts.push(format!("{} going cold", a.going_cold.len()));
+    }
     if !a.dates.is_empty() {
         parts.push(plural(a.dates.len(), "date", "dates"));
     }

@@ -8,7 +8,7 @@ use super::{Context, Loaded, due_words};
 use crate::cli::ShowArgs;
 use crate::exit::Code;
 use crate::model::Contact;
-use crate::schedule::{Status, status, timeline};
+use crate::schedule::{Outcome, Status, promises, status, timeline};
 use crate::term;
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Code> {
@@ -78,6 +78,7 @@ pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
         }
     }
     let _ = writeln!(out, "{}", t(&due_words(s, today)));
+    promises_into(&mut out, c, today);
     let touches = timeline(c, today);
     match touches.len() {
         0 => out.push_str("\nno touches yet\n"),
@@ -105,4 +106,77 @@ pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
+}
+
+/// The promises section: each next step agreed, oldest first, and whether it was kept on time
+/// and by the promised channel (SPEC section 9).
+fn promises_into(out: &mut String, c: &Contact, today: chrono::NaiveDate) {
+    let all = promises(c, today);
+    if all.is_empty() {
+        return;
+    }
+    let kept = all
+        .iter()
+        .filter(|p| matches!(p.outcome, Outcome::Kept(_)))
+        .count();
+    let broken = all
+        .iter()
+        .filter(|p| matches!(p.outcome, Outcome::Broken { .. }))
+        .count();
+    let _ = writeln!(
+        out,
+        "\npromises: {kept} kept, {broken} broken, {} open",
+        all.len() - kept - broken
+    );
+    for p in &all {
+        let step = &p.step;
+        let mut what = step.date.to_string();
+        if let Some(time) = step.time {
+            let _ = write!(what, " {}", time.format("%H:%M"));
+        }
+        if let Some(ch) = step.channel {
+            let _ = write!(what, " {ch}");
+        }
+        if !step.text.is_empty() {
+            let _ = write!(what, " - {}", term::clean(&step.text));
+        }
+        let verdict = match &p.outcome {
+            Outcome::Pending => match (step.date - today).num_days() {
+                0 => "due today".to_string(),
+                1 => "due tomorrow".to_string(),
+                -1 => "not kept yet: 1 day overdue".to_string(),
+                d if d < 0 => format!("not kept yet: {} days overdue", -d),
+                d => format!("due in {d} days"),
+            },
+            Outcome::Kept(t) => format!("kept: {} on {}", term::clean(t.label()), t.date),
+            Outcome::Broken {
+                touch,
+                late_days,
+                other_channel,
+            } => {
+                let mut why = Vec::new();
+                if *late_days > 0 {
+                    why.push(if *late_days == 1 {
+                        "1 day late".to_string()
+                    } else {
+                        format!("{late_days} days late")
+                    });
+                }
+                if *other_channel {
+                    why.push(format!("by {} instead", term::clean(touch.label())));
+                }
+                format!(
+                    "broken: {} on {} ({})",
+                    term::clean(touch.label()),
+                    touch.date,
+                    why.join(", ")
+                )
+            }
+        };
+        let made = p.made.as_ref().map_or_else(
+            || "set in the front matter".to_string(),
+            |m| format!("agreed {}", m.date),
+        );
+        let _ = writeln!(out, "  {what}: {verdict} ({made})");
+    }
 }

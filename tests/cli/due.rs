@@ -14,7 +14,7 @@ fn due_writes_the_agenda_for_a_fixture_vault() {
         .arg("due")
         .assert()
         .success()
-        .stdout("1 overdue, 1 today, 3 upcoming, 2 dates -> DUE.md\n");
+        .stdout("1 overdue, 1 today, 3 upcoming, 1 no next step, 2 dates -> DUE.md\n");
     let due = fs::read_to_string(vault.path().join("DUE.md")).unwrap();
     insta::assert_snapshot!("basic_due", due);
 }

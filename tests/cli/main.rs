@@ -6,6 +6,7 @@ mod finding;
 mod fuzz_corpus;
 mod hostile_output;
 mod parsing;
+mod playbook;
 mod problems;
 mod record;
 mod safety;

@@ -866,3 +866,31 @@ fn help_covers_every_option_and_a_stage_typo_is_caught() {
         ));
     assert!(!vault.path().join("contacts").exists());
 }
+
+#[test]
+fn show_lists_each_promise_and_whether_it_was_kept() {
+    let contact = "---\nname: Pat Promise\nnext: 2026-11-20 email - the contract\n---\n\
+## 2026-09-01 call\nNext: 2026-09-08 call - the numbers\n\
+## 2026-09-07 call - went through the numbers\nNext: 2026-09-20 meeting\n\
+## 2026-09-25 meeting - late, but met\nNext: 2026-10-01 call\n\
+## 2026-10-01 email - wrote instead\nNext: 2026-11-01 - send the proposal\n\
+## 2026-10-30 text - proposal sent\nNext: 2026-11-10 call\n";
+    let vault = vault_with(&[("pat.md", contact.as_bytes())]);
+    let out = touchbase(vault.path())
+        .args(["show", "pat"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = [
+        "promises: 2 kept, 2 broken, 2 open",
+        "  2026-09-08 call - the numbers: kept: call on 2026-09-07 (agreed 2026-09-01)",
+        "  2026-09-20 meeting: broken: meeting on 2026-09-25 (5 days late) (agreed 2026-09-07)",
+        "  2026-10-01 call: broken: email on 2026-10-01 (by email instead) (agreed 2026-09-25)",
+        "  2026-11-01 - send the proposal: kept: text on 2026-10-30 (agreed 2026-10-01)",
+        "  2026-11-10 call: not kept yet: 14 days overdue (agreed 2026-10-30)",
+        "  2026-11-20 email - the contract: not kept yet: 4 days overdue (set in the front matter)",
+    ]
+    .join("\n");
+    assert!(text.contains(&expected), "{text}");
+}

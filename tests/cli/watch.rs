@@ -81,7 +81,7 @@ impl Drop for Watcher {
 }
 
 /// Poll `check` every 20 ms until it holds, for at most 10 seconds.
-fn poll(what: &str, mut check: impl FnMut() -> bool) {
+pub(crate) fn poll(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -93,7 +93,7 @@ fn due_md(vault: &Path) -> String {
     fs::read_to_string(vault.join("DUE.md")).unwrap_or_default()
 }
 
-fn wait_for_due(vault: &Path, what: &str, check: impl Fn(&str) -> bool) {
+pub(crate) fn wait_for_due(vault: &Path, what: &str, check: impl Fn(&str) -> bool) {
     poll(what, || check(&due_md(vault)));
 }
 

@@ -1,0 +1,201 @@
+//! The follow-up playbook (SPEC section 9) end to end: a day's work, its ranking, the JSON
+//! keys, and `watch` keeping the new sections current.
+
+use std::fs;
+
+use crate::{due_json, touchbase};
+
+/// Five contacts, one in each rank group of a day's work (today is Tue 24 Nov 2026).
+const DAY: &[(&str, &str)] = &[
+    // the rest, 54 days overdue
+    (
+        "al.md",
+        "---\nname: Al Rest\nstage: partner\n---\n## 2026-09-01 lunch\n",
+    ),
+    // a broken promise in the making: 4 days overdue
+    (
+        "bea.md",
+        "---\nname: Bea Broken\n---\n## 2026-11-10 meeting\nNext: 2026-11-20 call - the quote\n",
+    ),
+    // a promise due today
+    (
+        "cy.md",
+        "---\nname: Cy Today\nnext: 2026-11-24 email\n---\n## 2026-11-01 call\n",
+    ),
+    // an open-stage contact at touch #2, 21 days overdue
+    (
+        "di.md",
+        "---\nname: Di Early\nstage: lead\nmet: 2026-11-01\n---\n",
+    ),
+    // the rest, 9 days overdue
+    (
+        "ed.md",
+        "---\nname: Ed Old\nstage: partner\n---\n## 2026-10-15 lunch\n",
+    ),
+];
+
+fn vault(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().unwrap();
+    fs::write(dir.path().join("touchbase.toml"), config).unwrap();
+    for (path, text) in DAY {
+        fs::write(dir.path().join(path), text).unwrap();
+    }
+    dir
+}
+
+/// The names on the task lines of one DUE.md section, in order.
+fn section(due: &str, title: &str) -> Vec<String> {
+    let Some(start) = due.find(&format!("\n## {title}\n")) else {
+        return Vec::new();
+    };
+    due[start + title.len() + 5..]
+        .lines()
+        .take_while(|l| !l.starts_with("## "))
+        .filter_map(|l| l.strip_prefix("- [ ] ["))
+        .map(|l| l[..l.find(']').unwrap()].to_string())
+        .collect()
+}
+
+fn due_md(vault: &std::path::Path) -> String {
+    let out = touchbase(vault).args(["due", "--stdout"]).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn per_day_lists_the_top_of_the_ranking_and_counts_the_rest() {
+    let v = vault("[agenda]\nper_day = 3\n");
+    let due = due_md(v.path());
+    assert_eq!(
+        section(&due, "Overdue"),
+        ["Bea Broken", "Di Early"],
+        "{due}"
+    );
+    assert_eq!(section(&due, "Today"), ["Cy Today"], "{due}");
+    assert!(
+        due.contains("\nand 2 more due: they move up as you work through the list\n"),
+        "{due}"
+    );
+    // The JSON keeps every item, in the order of SPEC section 5, each with its rank.
+    let json = due_json(v.path());
+    let ranks: Vec<(&str, u64)> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["name"].as_str().unwrap(), i["rank"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        ranks,
+        [
+            ("Al Rest", 4),
+            ("Di Early", 3),
+            ("Ed Old", 5),
+            ("Bea Broken", 1),
+            ("Cy Today", 2)
+        ]
+    );
+}
+
+#[test]
+fn without_per_day_every_item_is_listed_and_broken_promises_come_first() {
+    let v = vault("");
+    let due = due_md(v.path());
+    assert_eq!(
+        section(&due, "Overdue"),
+        ["Bea Broken", "Al Rest", "Di Early", "Ed Old"],
+        "{due}"
+    );
+    assert!(!due.contains("more due"), "{due}");
+    let bea = due.lines().find(|l| l.contains("Bea Broken")).unwrap();
+    assert!(
+        bea.contains("4 days overdue · you said you would call on 2026-11-20 - the quote"),
+        "{bea}"
+    );
+}
+
+#[test]
+fn json_carries_the_playbook_keys() {
+    let v = vault(
+        "[sequence]\nlead = [\"2d email - thanks for meeting\", \"1w call\"]\n\
+         [[holiday]]\ndate = \"12-01\"\nlabel = \"year-end cards\"\nstages = [\"partner\"]\n",
+    );
+    let json = due_json(v.path());
+    let item = |name: &str| {
+        json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let di = item("Di Early");
+    assert_eq!(di["reason"], "sequence");
+    assert_eq!(di["step"], serde_json::json!([1, 2]));
+    assert_eq!(di["suggest"], "email");
+    assert_eq!(di["suggest_reason"], "sequence");
+    assert_eq!(di["due"], "2026-11-03");
+    let bea = item("Bea Broken");
+    assert_eq!(bea["suggest_reason"], "promised");
+    assert_eq!(bea["touch"], 2);
+    assert_eq!(bea["open"], true);
+    assert_eq!(item("Al Rest")["open"], false);
+    // Bea's meeting and Cy's call both ended with a next step still pending.
+    assert_eq!(json["no_next_step"], serde_json::json!([]));
+    let dates: Vec<(&str, &str, &str)> = json["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap(),
+                d["label"].as_str().unwrap(),
+                d["mail_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            ("Al Rest", "year-end cards", "2026-11-24"),
+            ("Ed Old", "year-end cards", "2026-11-24")
+        ]
+    );
+    assert!(json["dates"][0]["suggest"] == "card");
+    let cold: Vec<&str> = json["going_cold"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    // Di (lead, 1 touch) is 21 days overdue on a 1w cadence: cold. Bea is 4 days overdue on 3w.
+    assert_eq!(cold, ["Di Early"]);
+}
+
+#[test]
+fn watch_keeps_the_playbook_sections_current() {
+    let v = vault("");
+    let watcher = crate::watch::Watcher::start(v.path());
+    crate::watch::wait_for_due(v.path(), "the first agenda", |d| d.contains("Cy Today"));
+    assert!(!due_md(v.path()).contains("## No next step"));
+    // A call with no next step, saved the way an editor does: No next step appears.
+    let path = v.path().join("ed.md");
+    fs::write(
+        &path,
+        "---\nname: Ed Old\nstage: prospect\n---\n## 2026-10-15 lunch\n## 2026-11-23 call - talked budgets\n",
+    )
+    .unwrap();
+    crate::watch::wait_for_due(v.path(), "Ed under No next step", |d| {
+        section(d, "No next step") == ["Ed Old"]
+    });
+    // Agreeing a next step takes him off the list again.
+    fs::write(
+        &path,
+        "---\nname: Ed Old\nstage: prospect\n---\n## 2026-10-15 lunch\n## 2026-11-23 call - talked budgets\nNext: 2026-12-01 email - the budget sheet\n",
+    )
+    .unwrap();
+    crate::watch::wait_for_due(v.path(), "No next step gone", |d| {
+        !d.contains("## No next step")
+    });
+    drop(watcher);
+}
