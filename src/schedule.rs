@@ -56,6 +56,54 @@ impl Reason {
     }
 }
 
+/// An entry's DUE.md line and the link style it was made with, filled in by the renderer the
+/// first time: entries are shared between a watcher's rebuilds, so each line is made once. A
+/// cache, not part of the value: every two compare equal, and a clone starts empty.
+#[derive(Default)]
+pub struct LineCache(std::sync::OnceLock<(crate::config::LinkStyle, String)>);
+
+impl LineCache {
+    /// The line for `style`, made by `make` the first time (and every time for another style).
+    pub fn get(
+        &self,
+        style: crate::config::LinkStyle,
+        make: impl Fn(&mut String),
+    ) -> std::borrow::Cow<'_, str> {
+        let (made, line) = self.0.get_or_init(|| {
+            let mut line = String::with_capacity(160);
+            make(&mut line);
+            (style, line)
+        });
+        if *made == style {
+            Cow::Borrowed(line)
+        } else {
+            let mut line = String::new();
+            make(&mut line);
+            Cow::Owned(line)
+        }
+    }
+}
+
+impl Clone for LineCache {
+    fn clone(&self) -> Self {
+        LineCache::default()
+    }
+}
+
+impl PartialEq for LineCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for LineCache {}
+
+impl std::fmt::Debug for LineCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LineCache")
+    }
+}
+
 /// Which rule chose the suggested channel (SPEC section 9, first rule that applies).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Suggest {
@@ -381,9 +429,8 @@ pub struct Item {
     pub cards: Option<Cards>,
     /// The contact has a yearly date in the Dates section.
     pub has_date: bool,
-    /// The item's DUE.md line and the link style it was made with, filled in by the renderer
-    /// the first time (the line depends only on the item and the link style).
-    pub rendered: std::sync::OnceLock<(crate::config::LinkStyle, String)>,
+    /// Its DUE.md line (it depends only on the item and the link style).
+    pub line: LineCache,
 }
 
 impl Item {
@@ -405,6 +452,7 @@ pub struct DateItem {
     pub years: Option<i32>,
     /// For a contact in a card-sending stage (and every holiday): mail the card by this date.
     pub mail_by: Option<NaiveDate>,
+    pub line: LineCache,
 }
 
 /// An open-stage contact whose latest touch was a conversation with no next step agreed.
@@ -413,6 +461,7 @@ pub struct NoNextStep {
     pub name: String,
     pub path: String,
     pub last_touch: Touch,
+    pub line: LineCache,
 }
 
 /// An open-stage contact with 1 to 4 touches, overdue by at least one full cadence.
@@ -423,6 +472,7 @@ pub struct Cold {
     pub touches: usize,
     pub days_overdue: i64,
     pub due: NaiveDate,
+    pub line: LineCache,
 }
 
 #[derive(Clone, Debug)]
@@ -432,9 +482,9 @@ pub struct Agenda {
     pub items: Vec<Arc<Item>>,
     /// Indexes into `items` of the overdue and today items, in the ranking of a day's work.
     pub ranked: Vec<usize>,
-    pub dates: Vec<DateItem>,
-    pub no_next_step: Vec<NoNextStep>,
-    pub going_cold: Vec<Cold>,
+    pub dates: Vec<Arc<DateItem>>,
+    pub no_next_step: Vec<Arc<NoNextStep>>,
+    pub going_cold: Vec<Arc<Cold>>,
     pub problems: Vec<Problem>,
     /// How many contacts were read.
     pub contacts: usize,
@@ -463,9 +513,9 @@ impl Agenda {
 #[derive(Clone, Debug, Default)]
 pub struct Entries {
     pub item: Option<Arc<Item>>,
-    pub dates: Vec<DateItem>,
-    pub no_next_step: Option<NoNextStep>,
-    pub going_cold: Option<Cold>,
+    pub dates: Vec<Arc<DateItem>>,
+    pub no_next_step: Option<Arc<NoNextStep>>,
+    pub going_cold: Option<Arc<Cold>>,
     pub problems: Vec<Problem>,
 }
 
@@ -496,7 +546,9 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             touches: s.touches,
             days_overdue: days_overdue(due),
             due,
-        });
+            line: LineCache::default(),
+        })
+        .map(Arc::new);
     let no_next_step = s
         .last
         .as_ref()
@@ -505,7 +557,9 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             name: c.name.clone(),
             path: c.path.clone(),
             last_touch: t.clone().into_owned(),
-        });
+            line: LineCache::default(),
+        })
+        .map(Arc::new);
     let item = s.due.filter(|d| *d <= horizon_end).map(|due| {
         let bucket = match due.cmp(&today) {
             std::cmp::Ordering::Less => Bucket::Overdue,
@@ -535,7 +589,7 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             personal: s.personal.map(str::to_string),
             cards: s.cards,
             has_date: !dates.is_empty(),
-            rendered: std::sync::OnceLock::new(),
+            line: LineCache::default(),
         })
     });
     Entries {
@@ -548,7 +602,12 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
 }
 
 /// The contact's birthday, labelled dates and holidays that fall between today and `end`.
-fn yearly_dates(c: &Contact, today: NaiveDate, end: NaiveDate, config: &Config) -> Vec<DateItem> {
+fn yearly_dates(
+    c: &Contact,
+    today: NaiveDate,
+    end: NaiveDate,
+    config: &Config,
+) -> Vec<Arc<DateItem>> {
     let cards = config.sends_cards(&c.stage);
     let own = c
         .birthday
@@ -565,7 +624,7 @@ fn yearly_dates(c: &Contact, today: NaiveDate, end: NaiveDate, config: &Config) 
         let Some(date) = next_occurrence(*y, today).filter(|d| *d <= end) else {
             continue;
         };
-        dates.push(DateItem {
+        dates.push(Arc::new(DateItem {
             name: c.name.clone(),
             path: c.path.clone(),
             label: label.to_string(),
@@ -573,7 +632,8 @@ fn yearly_dates(c: &Contact, today: NaiveDate, end: NaiveDate, config: &Config) 
             in_days: (date - today).num_days(),
             years: y.year.map(|year| date.year() - year).filter(|n| *n > 0),
             mail_by: card.then(|| before(date, config.card_lead)),
-        });
+            line: LineCache::default(),
+        }));
     }
     dates
 }

@@ -285,7 +285,7 @@ fn reason_into(out: &mut String, i: &Item) {
     }
 }
 
-fn date_line(d: &DateItem, today: NaiveDate, style: LinkStyle) -> String {
+fn date_line(out: &mut String, d: &DateItem, today: NaiveDate, style: LinkStyle) {
     let when = match d.in_days {
         0 => "today".to_string(),
         1 => "tomorrow".to_string(),
@@ -305,26 +305,18 @@ fn date_line(d: &DateItem, today: NaiveDate, style: LinkStyle) -> String {
         Some(by) => format!("{SEP}mail a card by {}", short_date(by)),
         None => String::new(),
     };
-    format!(
+    let _ = writeln!(
+        out,
         "- {} · {} · {what} ({when}){card}",
         short_date(d.date),
         link(&d.name, &d.path, style)
-    )
+    );
 }
 
 /// Append an item's line, made once per item and link style (items are shared between a
 /// watcher's rebuilds).
 fn push_item(out: &mut String, i: &Item, style: LinkStyle) {
-    let line = i.rendered.get_or_init(|| {
-        let mut line = String::with_capacity(200);
-        item_line(&mut line, i, style);
-        (style, line)
-    });
-    if line.0 == style {
-        out.push_str(&line.1);
-    } else {
-        item_line(out, i, style);
-    }
+    out.push_str(&i.line.get(style, |line| item_line(line, i, style)));
 }
 
 /// Render DUE.md for an agenda. Links are relative to where it is written (`style`; a bare
@@ -332,8 +324,12 @@ fn push_item(out: &mut String, i: &Item, style: LinkStyle) {
 pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
     let style = style.into();
     // About 200 bytes a line: one allocation for the usual agenda.
-    let mut out =
-        String::with_capacity(1024 + 200 * (a.items.len() + a.dates.len() + a.problems.len()));
+    let lines = a.items.len()
+        + a.dates.len()
+        + a.problems.len()
+        + a.no_next_step.len()
+        + a.going_cold.len();
+    let mut out = String::with_capacity(1024 + 200 * lines);
     out.push_str(HEADER);
     out.push('\n');
     let _ = writeln!(out, "# Follow-ups for {}\n", a.today.format("%A %-d %B %Y"));
@@ -409,11 +405,13 @@ pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
             "\n## No next step\nAlways leave with a yes, a no or a next step. These talks ended without one:"
         );
         for n in &a.no_next_step {
-            out.push_str("- [ ] ");
-            link_into(&mut out, &n.name, &n.path, style);
-            out.push_str(SEP);
-            escape_into(&mut out, n.last_touch.label());
-            let _ = writeln!(out, " on {}", n.last_touch.date);
+            out.push_str(&n.line.get(style, |out| {
+                out.push_str("- [ ] ");
+                link_into(out, &n.name, &n.path, style);
+                out.push_str(SEP);
+                escape_into(out, n.last_touch.label());
+                let _ = writeln!(out, " on {}", n.last_touch.date);
+            }));
         }
     }
     if !a.going_cold.is_empty() {
@@ -422,14 +420,16 @@ pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
             "\n## Going cold\nMost people stop after two or three touches. These are where the sales are:"
         );
         for c in &a.going_cold {
-            out.push_str("- [ ] ");
-            link_into(&mut out, &c.name, &c.path, style);
-            let _ = writeln!(
-                out,
-                "{SEP}{}{SEP}{} overdue",
-                plural(c.touches, "touch", "touches"),
-                days(c.days_overdue)
-            );
+            out.push_str(&c.line.get(style, |out| {
+                out.push_str("- [ ] ");
+                link_into(out, &c.name, &c.path, style);
+                let _ = writeln!(
+                    out,
+                    "{SEP}{}{SEP}{} overdue",
+                    plural(c.touches, "touch", "touches"),
+                    days(c.days_overdue)
+                );
+            }));
         }
     }
     let mut lines = a
@@ -443,12 +443,12 @@ pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
             push_item(&mut out, i, style);
         }
     }
-    let lines: Vec<String> = a
-        .dates
-        .iter()
-        .map(|d| date_line(d, a.today, style))
-        .collect();
-    section(&mut out, "Dates", &lines);
+    if !a.dates.is_empty() {
+        out.push_str("\n## Dates\n");
+        for d in &a.dates {
+            out.push_str(&d.line.get(style, |out| date_line(out, d, a.today, style)));
+        }
+    }
     let lines: Vec<String> = a.problems.iter().map(|p| problem_line(p, style)).collect();
     section(&mut out, "Problems", &lines);
     out
