@@ -14,8 +14,8 @@ use crate::vault::create_file;
 /// Every setting with its default, commented out (uncomment a line to change it), and the
 /// follow-up playbook's suggested sequences, active, each with its reason.
 pub const CONFIG: &str = r#"# touchbase settings. A commented line shows the default: uncomment it to change it. The
-# lines that are not commented out, under [sequence] and [cards], are the follow-up playbook
-# touchbase suggests: change them or delete them. Tables merge with the defaults.
+# settings that are not commented out, under [sequence] and [cards], are the follow-up
+# playbook touchbase suggests: change them or delete them. Tables merge with the defaults.
 
 # Globs, relative to the vault, of files that are never read.
 # ignore = ["templates/**", "archive/**"]
