@@ -11,9 +11,11 @@ use crate::cli::InitArgs;
 use crate::exit::Code;
 use crate::vault::create_file;
 
-/// Every setting with its default, commented out: uncomment a line to change it.
-pub const CONFIG: &str = r#"# touchbase settings. Every line below is commented out and shows the default:
-# uncomment one to change it. Tables merge with the defaults.
+/// Every setting with its default, commented out (uncomment a line to change it), and the
+/// follow-up playbook's suggested sequences, active, each with its reason.
+pub const CONFIG: &str = r#"# touchbase settings. A commented line shows the default: uncomment it to change it. The
+# settings that are not commented out, under [sequence] and [cards], are the follow-up
+# playbook touchbase suggests: change them or delete them. Tables merge with the defaults.
 
 # Globs, relative to the vault, of files that are never read.
 # ignore = ["templates/**", "archive/**"]
@@ -23,10 +25,21 @@ pub const CONFIG: &str = r#"# touchbase settings. Every line below is commented 
 # horizon = "7d"           # how far ahead Upcoming looks
 # dates_horizon = "14d"    # how far ahead birthdays and other yearly dates look
 # links = "markdown"       # or "wiki" for [[Name]] links (Obsidian)
+# List at most this many follow-ups under Overdue and Today, those where a follow-up counts
+# most first, so that a long list never stops you starting (default: no limit).
+# per_day = 10
 
 [cadence]
 # default = "3w"           # for stages not listed below
 # first_follow_up = "2d"   # after `met`, when nothing else has happened
+# Never suggest a follow-up sooner than this after the last touch: persistent, not a nuisance.
+# min_gap = "2d"
+# Set to true to move follow-ups that fall on a Saturday or Sunday to the Monday, when
+# offices answer.
+# skip_weekends = false
+# Stages where you are still after a yes, a no or a next step: DUE.md counts their touches,
+# suggests personal touches and lists who has no next step or is going cold.
+# open_stages = ["lead", "prospect"]
 
 [cadence.stages]
 # lead = "1w"
@@ -38,6 +51,52 @@ pub const CONFIG: &str = r#"# touchbase settings. Every line below is commented 
 
 [channels]                 # extra words for each channel, e.g.
 # meeting = ["golf"]
+
+# The channels suggested in turn (skipping those of the last two touches), per stage: people
+# notice a mix of email, phone, meetings and handwritten cards more than a fifth email.
+[rotation]
+# default = ["call", "email", "meeting", "card", "social"]
+
+# The follow-ups after each touch, per stage: step k is "INTERVAL [channel] [- text]" after
+# the k-th touch (met counts as touch 1; a contact's `stage_since:` date restarts the count),
+# and after the last step the stage's cadence goes on. A next step you agreed always wins.
+[sequence]
+# Most salespeople stop after two or three contacts, while most sales are made on the fifth to
+# twelfth: this takes a prospect from meeting to touch #8 in about four months, with gaps
+# that grow so it never nags (then every 3 weeks), and touch #4 and #5 name no channel so
+# that touchbase can suggest something personal, drawn from the contact's `interests`.
+prospect = [
+  "2d email - thank them for their time",
+  "1w call - answer their questions",
+  "2w",
+  "2w",
+  "3w meeting - coffee or a visit",
+  "1mo card - a handwritten note",
+  "1mo call - ask for a decision",
+]
+# After the sale: a handwritten thank-you, check-ins while the work is new, then a referral
+# ask once they have seen results (give a new client `stage_since:` with the day they signed).
+client = [
+  "2d card - thank you",
+  "2w call - check in",
+  "6w meeting - check in",
+  "3mo email - ask for a referral",
+]
+
+[cards]
+# Stages whose birthdays and other yearly dates come with a card to send.
+# stages = ["client", "past-client", "partner"]
+# How long before the date to mail the card, so that it arrives in time.
+# lead = "7d"
+# Close clients hear from you by card about seven times a year: DUE.md counts this year's
+# cards and suggests one when a client falls behind that pace.
+per_year = { client = 7 }
+
+# A yearly date on which every contact of some stages gets a card (none by default).
+# [[holiday]]
+# date = "12-15"
+# label = "holiday cards"
+# stages = ["client", "past-client"]
 
 [add]
 # folder = "contacts"      # where `touchbase add` creates contacts
@@ -206,7 +265,7 @@ mod tests {
             .lines()
             .map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = "))
+                    .filter(|r| r.contains(" = ") || r.starts_with("[["))
                     .unwrap_or(l)
             })
             .collect::<Vec<_>>()
@@ -215,5 +274,83 @@ mod tests {
         assert_eq!(u.agenda_file, d.agenda_file);
         assert_eq!(u.stages, d.stages);
         assert_eq!(u.add_folder, d.add_folder);
+        assert_eq!(
+            (u.min_gap, u.skip_weekends, &u.open_stages, &u.rotation),
+            (d.min_gap, d.skip_weekends, &d.open_stages, &d.rotation)
+        );
+        assert_eq!(
+            (&u.card_stages, u.card_lead, &u.cards_per_year),
+            (&d.card_stages, d.card_lead, &d.cards_per_year)
+        );
+        // The two examples that are not defaults: a day's work and a holiday.
+        assert_eq!((c.per_day, u.per_day), (None, Some(10)));
+        assert_eq!((c.holidays.len(), u.holidays.len()), (0, 1));
+        assert_eq!(u.holidays[0].stages, ["client", "past-client"]);
+    }
+
+    /// The playbook that `init` suggests follows the material: a prospect is followed up to
+    /// touch 5 and beyond over a few months, never sooner than `min_gap` and with gaps that
+    /// grow, over several channels; a new client gets a card, check-ins and a referral ask;
+    /// clients get seven cards a year.
+    #[test]
+    fn the_suggested_playbook_follows_the_material() {
+        use crate::model::Channel;
+        let c = crate::config::Config::from_toml(super::CONFIG).unwrap();
+        let prospect = &c.sequence["prospect"];
+        // Step k is the follow-up after the k-th touch (met counts as touch 1): touch #k+1.
+        let met = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let mut day = met;
+        let mut when = Vec::new();
+        for (k, step) in prospect.iter().enumerate() {
+            let next = step.interval.after(day).unwrap();
+            let gap = (next - day).num_days();
+            assert!(next >= c.min_gap.after(day).unwrap(), "step {}", k + 1);
+            if let Some(&(_, previous)) = when.last() {
+                // (Calendar months differ by up to three days.)
+                assert!(
+                    gap + 3 >= previous,
+                    "step {} is sooner than the one before",
+                    k + 1
+                );
+            }
+            when.push((k + 2, gap));
+            day = next;
+        }
+        let touch = |n: usize| {
+            when.iter()
+                .take_while(|(t, _)| *t <= n)
+                .map(|(_, g)| g)
+                .sum::<i64>()
+        };
+        assert!(when.len() + 1 >= 8, "the sequence reaches touch #8");
+        // Touch #5 within about five weeks of meeting; the whole sequence in a few months.
+        assert!(
+            (28..=42).contains(&touch(5)),
+            "touch #5 on day {}",
+            touch(5)
+        );
+        let span = (day - met).num_days();
+        assert!((90..=150).contains(&span), "the sequence spans {span} days");
+        // Touch #4 and #5 (steps 3 and 4) leave the channel to the personal touch.
+        assert_eq!((prospect[2].channel, prospect[3].channel), (None, None));
+        let channels: std::collections::BTreeSet<Channel> =
+            prospect.iter().filter_map(|s| s.channel).collect();
+        for ch in [
+            Channel::Email,
+            Channel::Call,
+            Channel::Meeting,
+            Channel::Card,
+        ] {
+            assert!(channels.contains(&ch), "{ch:?}");
+        }
+        let client = &c.sequence["client"];
+        assert_eq!(client[0].channel, Some(Channel::Card));
+        assert!(client[1..].iter().any(|s| s.text.contains("check in")));
+        assert!(client.last().unwrap().text.contains("referral"));
+        assert_eq!(c.card_target("client"), Some(7));
+        // Every stage the playbook names is one the config knows.
+        for stage in c.sequence.keys() {
+            assert!(c.stages.contains_key(stage), "{stage}");
+        }
     }
 }

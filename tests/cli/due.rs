@@ -19,6 +19,132 @@ fn due_writes_the_agenda_for_a_fixture_vault() {
     insta::assert_snapshot!("basic_due", due);
 }
 
+/// The playbook (SPEC section 9): every section of DUE.md, in its order, and the JSON keys
+/// that say why. Each contact of the fixture says in its notes what it is there for.
+#[test]
+fn due_shows_the_playbook_for_a_fixture_vault() {
+    let vault = fixture("playbook");
+    touchbase(vault.path())
+        .arg("due")
+        .assert()
+        .success()
+        .stdout("4 overdue, 2 today, 3 upcoming, 3 dates, 1 problem -> DUE.md\n");
+    let due = fs::read_to_string(vault.path().join("DUE.md")).unwrap();
+    insta::assert_snapshot!("playbook_due", due);
+    let at = |text: &str| {
+        due.find(text)
+            .unwrap_or_else(|| panic!("{text:?} not in DUE.md"))
+    };
+    let order = [
+        "\n## Overdue\n",
+        "\n## Today\n",
+        "\nand 1 more due: ",
+        "\n## No next step\n",
+        "\n## Going cold\n",
+        "\n## Upcoming\n",
+        "\n## Dates\n",
+        "\n## Problems\n",
+    ]
+    .map(at);
+    assert!(order.is_sorted(), "sections out of order: {order:?}");
+
+    let v = crate::due_json(vault.path());
+    let items = v["items"].as_array().unwrap();
+    let item = |name: &str| {
+        items
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in items"))
+    };
+    let keys = |name: &str| {
+        let i = item(name);
+        serde_json::json!({
+            "due": i["due"], "reason": i["reason"], "suggest": i["suggest"],
+            "suggest_reason": i["suggest_reason"], "touch": i["touch"], "open": i["open"],
+            "step": i["step"], "late": i["late"], "personal": i["personal"],
+            "cards": i["cards"], "rank": i["rank"],
+        })
+    };
+    // A broken promise in the making ranks first.
+    assert_eq!(
+        keys("Ada Abbott"),
+        serde_json::json!({
+            "due": "2026-11-20", "reason": "next", "suggest": "call",
+            "suggest_reason": "promised", "touch": 3, "open": true, "step": [2, 5],
+            "late": false, "personal": null, "cards": null, "rank": 1,
+        })
+    );
+    // Touch #4 of a prospect with interests and no personal touch yet.
+    assert_eq!(
+        keys("Cara Cole"),
+        serde_json::json!({
+            "due": "2026-11-03", "reason": "sequence", "suggest": "meeting",
+            "suggest_reason": "personal", "touch": 4, "open": true, "step": [3, 5],
+            "late": false, "personal": "chess", "cards": null, "rank": 3,
+        })
+    );
+    // A window cadence past its end; not an open stage, so ranked after Cara.
+    assert_eq!(
+        keys("Fay Fox"),
+        serde_json::json!({
+            "due": "2026-10-22", "reason": "cadence", "suggest": "email",
+            "suggest_reason": "rotation", "touch": 2, "open": false, "step": null,
+            "late": true, "personal": null, "cards": null, "rank": 5,
+        })
+    );
+    // A new client's thank-you card: 2d after signing, moved to 3d by min_gap.
+    assert_eq!(
+        keys("Hana Hill"),
+        serde_json::json!({
+            "due": "2026-11-26", "reason": "sequence", "suggest": "card",
+            "suggest_reason": "sequence", "touch": 4, "open": false, "step": [1, 2],
+            "late": false, "personal": null,
+            "cards": {"this_year": 0, "target": 7, "behind": true}, "rank": null,
+        })
+    );
+    assert_eq!(item("Ivo Ivanov")["suggest_reason"], "cards");
+    // skip_weekends: Saturday 28 moves to Monday 30; min_gap: met + 2d becomes met + 3d.
+    assert_eq!(item("Dev Dutta")["due"], "2026-11-30");
+    assert_eq!(item("Eli Egan")["due"], "2026-11-24");
+    // Ranks: every overdue and today item, 1-based, none for upcoming ones.
+    let mut ranks: Vec<i64> = items.iter().filter_map(|i| i["rank"].as_i64()).collect();
+    ranks.sort_unstable();
+    assert_eq!(ranks, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(item("Gus Gray")["rank"], 6);
+    assert_eq!(
+        v["no_next_step"],
+        serde_json::json!([{"name": "Cara Cole", "path": "people/cara-cole.md",
+            "last_touch": {"date": "2026-10-20", "channel": "call",
+                "text": "she is comparing three suppliers"}}])
+    );
+    assert_eq!(
+        v["going_cold"],
+        serde_json::json!([{"name": "Cara Cole", "path": "people/cara-cole.md",
+            "touches": 3, "days_overdue": 21}])
+    );
+    let dates: Vec<(&str, &str, &str, &str)> = v["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap(),
+                d["label"].as_str().unwrap(),
+                d["suggest"].as_str().unwrap(),
+                d["mail_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            ("Ivo Ivanov", "birthday", "card", "2026-11-26"),
+            ("Hana Hill", "holiday cards", "card", "2026-12-03"),
+            ("Ivo Ivanov", "holiday cards", "card", "2026-12-03"),
+        ]
+    );
+}
+
 #[test]
 fn sample_vault_due_md_is_current() {
     // The committed sample DUE.md must be exactly what the code produces for its date.
