@@ -28,7 +28,7 @@ fn due_shows_the_playbook_for_a_fixture_vault() {
         .arg("due")
         .assert()
         .success()
-        .stdout("4 overdue, 2 today, 3 upcoming, 3 dates, 1 problem -> DUE.md\n");
+        .stdout("4 overdue, 2 today, 3 upcoming, 1 no next step, 1 going cold, 3 dates, 1 problem -> DUE.md\n");
     let due = fs::read_to_string(vault.path().join("DUE.md")).unwrap();
     insta::assert_snapshot!("playbook_due", due);
     let at = |text: &str| {
