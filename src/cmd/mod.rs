@@ -243,11 +243,26 @@ pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
         how.push_str(&crate::term::clean(p));
     }
     let snoozed = if s.snoozed { ", snoozed" } else { "" };
+    // The reason already names the channel of a promise or a sequence step.
+    let named = match s.suggest_reason {
+        Suggest::Promised => s.reason == Reason::Next,
+        Suggest::Sequence => s.reason == Reason::Sequence,
+        _ => false,
+    };
+    let try_ = if named {
+        how.trim_start_matches(" - ").to_string()
+    } else {
+        format!("try: {}{how}", s.suggest)
+    };
+    let try_ = if try_.is_empty() {
+        String::new()
+    } else {
+        format!(" · {try_}")
+    };
     format!(
-        "due {} ({when}{snoozed}): {why} · touch #{} · try: {}{how}",
+        "due {} ({when}{snoozed}): {why} · touch #{}{try_}",
         due.format("%a %-d %b %Y"),
         s.touches + 1,
-        s.suggest,
     )
 }
 

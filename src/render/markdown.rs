@@ -178,14 +178,20 @@ fn item_line(out: &mut String, i: &Item, style: LinkStyle) {
     out.push_str(SEP);
     reason_into(out, i);
     if i.snoozed {
-        let _ = write!(out, "{SEP}snoozed until {}", i.due);
+        // An upcoming line starts with its date already.
+        if i.bucket == Bucket::Upcoming {
+            let _ = write!(out, "{SEP}snoozed");
+        } else {
+            let _ = write!(out, "{SEP}snoozed until {}", i.due);
+        }
     }
     let touch = i.touches + 1;
     let _ = write!(out, "{SEP}touch #{touch}");
     if i.open && touch <= 12 {
         let _ = write!(out, " - {PERSISTENCE}");
     }
-    if let Some(last) = &i.last_touch {
+    // After `first follow-up since you met on …`, the last touch is that meeting.
+    if let Some(last) = i.last_touch.as_ref().filter(|_| i.reason != Reason::Met) {
         out.push_str(SEP);
         out.push_str("last: ");
         escape_into(out, last.label());
@@ -266,13 +272,22 @@ fn reason_into(out: &mut String, i: &Item) {
                 out.push_str("sequence");
                 return;
             };
+            if step.channel.is_none() && step.text.is_empty() {
+                let _ = write!(out, "sequence step {} of {}", step.k, step.n);
+                return;
+            }
             let _ = write!(out, "step {} of {}", step.k, step.n);
-            if step.channel.is_some() || !step.text.is_empty() {
+            {
                 out.push_str(": ");
                 step_words(out, step.channel.map(|c| c.as_str()), None, &step.text);
             }
         }
-        (Reason::Met, _) => out.push_str("first follow-up since you met"),
+        (Reason::Met, _) => {
+            out.push_str("first follow-up since you met");
+            if let Some(met) = &i.last_touch {
+                let _ = write!(out, " on {}", met.date);
+            }
+        }
         (Reason::New, _) => out.push_str("new contact: make the first touch"),
         (Reason::Cadence, _) => {
             let _ = write!(out, "every {}", i.cadence);
@@ -394,9 +409,10 @@ pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
         }
     }
     if more > 0 {
+        let they = if more == 1 { "it moves" } else { "they move" };
         let _ = writeln!(
             out,
-            "\nand {more} more due: they move up as you work through the list"
+            "\nand {more} more due: {they} up as you work through the list"
         );
     }
     if !a.no_next_step.is_empty() {
