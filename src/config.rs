@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::duration::{Cadence, Duration, DurationError};
 use crate::model::{Channel, Channels, Yearly};
@@ -40,8 +41,10 @@ struct Raw {
     cadence: RawCadence,
     channels: BTreeMap<Channel, Vec<String>>,
     add: RawAdd,
-    rotation: BTreeMap<String, Vec<String>>,
-    sequence: BTreeMap<String, Vec<String>>,
+    // Spanned: an error names the line of the value itself (`line_of` would find the first
+    // line that looks like it, which may be another table's).
+    rotation: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    sequence: BTreeMap<String, Vec<Spanned<String>>>,
     cards: RawCards,
     holiday: Vec<RawHoliday>,
 }
@@ -57,7 +60,7 @@ struct RawCards {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHoliday {
-    date: String,
+    date: Spanned<String>,
     label: String,
     stages: Option<Vec<String>>,
 }
@@ -76,7 +79,7 @@ struct RawAgenda {
     horizon: Option<Duration>,
     dates_horizon: Option<Duration>,
     links: Option<Links>,
-    per_day: Option<usize>,
+    per_day: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -267,9 +270,9 @@ impl Config {
         let rotation = std::mem::take(&mut raw.rotation);
         let sequence = std::mem::take(&mut raw.sequence);
         let holiday = std::mem::take(&mut raw.holiday);
-        if raw.agenda.per_day == Some(0) {
+        if let Some(zero) = raw.agenda.per_day.as_ref().filter(|n| *n.get_ref() == 0) {
             return Err(ConfigError {
-                line: line_of(text, "per_day", "0"),
+                line: line_at(text, zero.span()),
                 message: "`agenda.per_day` must be at least 1 (leave it out for no limit)"
                     .to_string(),
             });
@@ -284,8 +287,8 @@ impl Config {
     fn playbook(
         &mut self,
         text: &str,
-        rotation: &BTreeMap<String, Vec<String>>,
-        sequence: &BTreeMap<String, Vec<String>>,
+        rotation: &BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+        sequence: &BTreeMap<String, Vec<Spanned<String>>>,
         holidays: &[RawHoliday],
     ) -> Result<(), ConfigError> {
         let lookup = |word: &str| self.channels.lookup(&word.trim().to_lowercase());
@@ -295,23 +298,22 @@ impl Config {
                  social, newsletter, or a word under [channels])"
             )
         };
-        let channel = |key: &str, word: &str| {
-            lookup(word).ok_or_else(|| ConfigError {
-                line: line_of(text, "", &format!("\"{word}\"")),
-                message: format!("`{key}`: {}", not_a_channel(word)),
+        let channel = |key: &str, word: &Spanned<String>| {
+            lookup(word.get_ref()).ok_or_else(|| ConfigError {
+                line: line_at(text, word.span()),
+                message: format!("`{key}`: {}", not_a_channel(word.get_ref())),
             })
         };
         let mut rotations = BTreeMap::new();
         for (stage, words) in rotation {
             let key = format!("rotation.{stage}");
-            if words.is_empty() {
+            if words.get_ref().is_empty() {
                 return Err(ConfigError {
-                    line: line_of(text, stage, "["),
+                    line: line_at(text, words.span()),
                     message: format!("`{key}` is empty: name at least one channel"),
                 });
             }
-            let channels = words
-                .iter()
+            let channels = (words.get_ref().iter())
                 .map(|w| channel(&key, w))
                 .collect::<Result<Vec<_>, _>>()?;
             rotations.insert(stage.to_lowercase(), channels);
@@ -320,9 +322,10 @@ impl Config {
         for (stage, steps) in sequence {
             let key = format!("sequence.{stage}");
             let mut parsed = Vec::new();
-            for step in steps {
+            for spanned in steps {
+                let step = spanned.get_ref();
                 let bad = |why: String| ConfigError {
-                    line: line_of(text, "", step),
+                    line: line_at(text, spanned.span()),
                     message: format!("`{key}`: step \"{step}\": {why}"),
                 };
                 let (interval, rest) = step
@@ -356,11 +359,11 @@ impl Config {
         }
         let mut parsed_holidays = Vec::new();
         for h in holidays {
-            let date = crate::parse::parse_yearly(&h.date).ok_or_else(|| ConfigError {
-                line: line_of(text, "date", &h.date),
+            let date = crate::parse::parse_yearly(h.date.get_ref()).ok_or_else(|| ConfigError {
+                line: line_at(text, h.date.span()),
                 message: format!(
                     "`holiday.date`: \"{}\" is not a date: expected MM-DD, as in 12-15",
-                    h.date
+                    h.date.get_ref()
                 ),
             })?;
             parsed_holidays.push(Holiday {
@@ -415,7 +418,7 @@ impl Config {
             channels: Channels::with_extra(extra.iter().map(|(c, w)| (*c, w.as_str()))),
             add_folder: raw.add.folder.unwrap_or_else(|| "contacts".to_string()),
             add_template: raw.add.template,
-            per_day: raw.agenda.per_day,
+            per_day: raw.agenda.per_day.map(Spanned::into_inner),
             min_gap: raw.cadence.min_gap.unwrap_or(Duration::Days(2)),
             skip_weekends: raw.cadence.skip_weekends.unwrap_or(false),
             open_stages: lowercase(
@@ -507,6 +510,12 @@ impl Config {
 
 fn lowercase(names: Vec<String>) -> Vec<String> {
     names.into_iter().map(|s| s.trim().to_lowercase()).collect()
+}
+
+/// The 1-based line where a byte span starts.
+fn line_at(text: &str, span: std::ops::Range<usize>) -> Option<usize> {
+    let before = text.as_bytes().get(..span.start)?;
+    Some(1 + crate::parse::bytecount_newlines(before))
 }
 
 /// The 1-based line that sets `leaf` to `value`.
@@ -757,7 +766,7 @@ mod tests {
     #[test]
     fn playbook_errors_name_the_key_and_line() {
         // (text, line, words the message must hold)
-        let cases: [(&str, usize, &[&str]); 13] = [
+        let cases: [(&str, usize, &[&str]); 17] = [
             (
                 "[sequence]\nprospect = [\"2d email\", \"2x call\"]\n",
                 2,
@@ -798,8 +807,30 @@ mod tests {
                 &["holiday.stages"],
             ),
             (
+                "[sequence]\nclient = [\"\"]\n",
+                2,
+                &["`sequence.client`", "invalid duration"],
+            ),
+            // the line of the rotation, not of a sequence for the same stage above it
+            (
+                "[sequence]\nclient = [\"1w call\"]\n[rotation]\nclient = []\n",
+                4,
+                &["`rotation.client` is empty"],
+            ),
+            // the second holiday's line, though the first one's date starts the same
+            (
+                "[[holiday]]\ndate = \"12-15\"\nlabel = \"a\"\n\n[[holiday]]\ndate = \"12-1\"\nlabel = \"b\"\n",
+                6,
+                &["`holiday.date`", "\"12-1\""],
+            ),
+            (
                 "[agenda]\nper_day = 0\n",
                 2,
+                &["`agenda.per_day` must be at least 1"],
+            ),
+            (
+                "agenda = { file = \"DUE.md\", per_day = 0 }\n",
+                1,
                 &["`agenda.per_day` must be at least 1"],
             ),
             (
