@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::duration::{Cadence, Duration, DurationError};
 use crate::model::{Channel, Channels, Yearly};
@@ -40,8 +41,10 @@ struct Raw {
     cadence: RawCadence,
     channels: BTreeMap<Channel, Vec<String>>,
     add: RawAdd,
-    rotation: BTreeMap<String, Vec<String>>,
-    sequence: BTreeMap<String, Vec<String>>,
+    // Spanned: an error names the line of the value itself (`line_of` would find the first
+    // line that looks like it, which may be another table's).
+    rotation: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    sequence: BTreeMap<String, Vec<Spanned<String>>>,
     cards: RawCards,
     holiday: Vec<RawHoliday>,
 }
@@ -57,7 +60,7 @@ struct RawCards {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHoliday {
-    date: String,
+    date: Spanned<String>,
     label: String,
     stages: Option<Vec<String>>,
 }
@@ -76,7 +79,7 @@ struct RawAgenda {
     horizon: Option<Duration>,
     dates_horizon: Option<Duration>,
     links: Option<Links>,
-    per_day: Option<usize>,
+    per_day: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -267,9 +270,9 @@ impl Config {
         let rotation = std::mem::take(&mut raw.rotation);
         let sequence = std::mem::take(&mut raw.sequence);
         let holiday = std::mem::take(&mut raw.holiday);
-        if raw.agenda.per_day == Some(0) {
+        if let Some(zero) = raw.agenda.per_day.as_ref().filter(|n| *n.get_ref() == 0) {
             return Err(ConfigError {
-                line: line_of(text, "per_day", "0"),
+                line: line_at(text, zero.span()),
                 message: "`agenda.per_day` must be at least 1 (leave it out for no limit)"
                     .to_string(),
             });
@@ -284,8 +287,8 @@ impl Config {
     fn playbook(
         &mut self,
         text: &str,
-        rotation: &BTreeMap<String, Vec<String>>,
-        sequence: &BTreeMap<String, Vec<String>>,
+        rotation: &BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+        sequence: &BTreeMap<String, Vec<Spanned<String>>>,
         holidays: &[RawHoliday],
     ) -> Result<(), ConfigError> {
         let lookup = |word: &str| self.channels.lookup(&word.trim().to_lowercase());
@@ -295,23 +298,22 @@ impl Config {
                  social, newsletter, or a word under [channels])"
             )
         };
-        let channel = |key: &str, word: &str| {
-            lookup(word).ok_or_else(|| ConfigError {
-                line: line_of(text, "", &format!("\"{word}\"")),
-                message: format!("`{key}`: {}", not_a_channel(word)),
+        let channel = |key: &str, word: &Spanned<String>| {
+            lookup(word.get_ref()).ok_or_else(|| ConfigError {
+                line: line_at(text, word.span()),
+                message: format!("`{key}`: {}", not_a_channel(word.get_ref())),
             })
         };
         let mut rotations = BTreeMap::new();
         for (stage, words) in rotation {
             let key = format!("rotation.{stage}");
-            if words.is_empty() {
+            if words.get_ref().is_empty() {
                 return Err(ConfigError {
-                    line: line_of(text, stage, "["),
+                    line: line_at(text, words.span()),
                     message: format!("`{key}` is empty: name at least one channel"),
                 });
             }
-            let channels = words
-                .iter()
+            let channels = (words.get_ref().iter())
                 .map(|w| channel(&key, w))
                 .collect::<Result<Vec<_>, _>>()?;
             rotations.insert(stage.to_lowercase(), channels);
@@ -320,9 +322,10 @@ impl Config {
         for (stage, steps) in sequence {
             let key = format!("sequence.{stage}");
             let mut parsed = Vec::new();
-            for step in steps {
+            for spanned in steps {
+                let step = spanned.get_ref();
                 let bad = |why: String| ConfigError {
-                    line: line_of(text, "", step),
+                    line: line_at(text, spanned.span()),
                     message: format!("`{key}`: step \"{step}\": {why}"),
                 };
                 let (interval, rest) = step
@@ -356,11 +359,11 @@ impl Config {
         }
         let mut parsed_holidays = Vec::new();
         for h in holidays {
-            let date = crate::parse::parse_yearly(&h.date).ok_or_else(|| ConfigError {
-                line: line_of(text, "date", &h.date),
+            let date = crate::parse::parse_yearly(h.date.get_ref()).ok_or_else(|| ConfigError {
+                line: line_at(text, h.date.span()),
                 message: format!(
                     "`holiday.date`: \"{}\" is not a date: expected MM-DD, as in 12-15",
-                    h.date
+                    h.date.get_ref()
                 ),
             })?;
             parsed_holidays.push(Holiday {
@@ -415,7 +418,7 @@ impl Config {
             channels: Channels::with_extra(extra.iter().map(|(c, w)| (*c, w.as_str()))),
             add_folder: raw.add.folder.unwrap_or_else(|| "contacts".to_string()),
             add_template: raw.add.template,
-            per_day: raw.agenda.per_day,
+            per_day: raw.agenda.per_day.map(Spanned::into_inner),
             min_gap: raw.cadence.min_gap.unwrap_or(Duration::Days(2)),
             skip_weekends: raw.cadence.skip_weekends.unwrap_or(false),
             open_stages: lowercase(
@@ -509,6 +512,12 @@ fn lowercase(names: Vec<String>) -> Vec<String> {
     names.into_iter().map(|s| s.trim().to_lowercase()).collect()
 }
 
+/// The 1-based line where a byte span starts.
+fn line_at(text: &str, span: std::ops::Range<usize>) -> Option<usize> {
+    let before = text.as_bytes().get(..span.start)?;
+    Some(1 + crate::parse::bytecount_newlines(before))
+}
+
 /// The 1-based line that sets `leaf` to `value`.
 fn line_of(text: &str, leaf: &str, value: &str) -> Option<usize> {
     text.lines()
@@ -592,6 +601,267 @@ mod tests {
         assert_eq!(c.stage_cadence("vip"), Cadence::Every(Duration::Weeks(2)));
         assert_eq!(c.channels.lookup("golf"), Some(Channel::Meeting));
         assert_eq!(c.channels.lookup("coffee"), Some(Channel::Meeting));
+    }
+
+    /// (stage, open, rotation, sends cards, yearly card target)
+    type StageCase = (&'static str, bool, &'static [Channel], bool, Option<u32>);
+
+    fn check_stages(c: &Config, cases: &[StageCase]) {
+        for &(stage, open, rotation, cards, target) in cases {
+            assert_eq!(c.is_open(stage), open, "{stage}");
+            assert_eq!(c.rotation(stage), rotation, "{stage}");
+            assert_eq!(c.sends_cards(stage), cards, "{stage}");
+            assert_eq!(c.card_target(stage), target, "{stage}");
+        }
+    }
+
+    #[test]
+    fn playbook_defaults() {
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(c.min_gap, Duration::Days(2));
+        assert!(!c.skip_weekends);
+        assert_eq!(c.open_stages, ["lead", "prospect"]);
+        assert_eq!(c.per_day, None);
+        assert!(c.sequence.is_empty());
+        assert!(c.holidays.is_empty());
+        assert_eq!(c.card_stages, ["client", "past-client", "partner"]);
+        assert_eq!(c.card_lead, Duration::Days(7));
+        let cases: [StageCase; 6] = [
+            ("lead", true, &DEFAULT_ROTATION, false, None),
+            ("prospect", true, &DEFAULT_ROTATION, false, None),
+            ("client", false, &DEFAULT_ROTATION, true, Some(7)),
+            ("past-client", false, &DEFAULT_ROTATION, true, None),
+            ("partner", false, &DEFAULT_ROTATION, true, None),
+            ("vip", false, &DEFAULT_ROTATION, false, None),
+        ];
+        check_stages(&c, &cases);
+    }
+
+    #[test]
+    fn playbook_tables_merge_with_defaults() {
+        let c = Config::from_toml(
+            "[cadence]\nmin_gap = \"3d\"\nskip_weekends = true\nopen_stages = [\"Lead\", \"client\"]\n\
+             [agenda]\nper_day = 5\n\
+             [channels]\nmeeting = [\"golf\"]\n\
+             [rotation]\nClient = [\"card\", \"Phone\", \"golf\"]\n\
+             [cards]\nper_year = { partner = 4, vip = 0 }\nlead = \"10d\"\nstages = [\"Partner\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.min_gap, Duration::Days(3));
+        assert!(c.skip_weekends);
+        assert_eq!(c.per_day, Some(5));
+        assert_eq!(c.card_lead, Duration::Days(10));
+        let client = &[Channel::Card, Channel::Call, Channel::Meeting];
+        let cases: [StageCase; 5] = [
+            ("lead", true, &DEFAULT_ROTATION, false, None),
+            ("prospect", false, &DEFAULT_ROTATION, false, None),
+            // `rotation.default` is kept when a stage is added; `per_year` keeps client = 7
+            ("client", true, client, false, Some(7)),
+            ("partner", false, &DEFAULT_ROTATION, true, Some(4)),
+            // a target of 0 is no target
+            ("vip", false, &DEFAULT_ROTATION, false, None),
+        ];
+        check_stages(&c, &cases);
+        let c = Config::from_toml(
+            "[rotation]\ndefault = [\"text\"]\n[cards]\nper_year = { client = 0 }\n",
+        )
+        .unwrap();
+        assert_eq!(c.rotation("client"), [Channel::Text]);
+        assert_eq!(c.card_target("client"), None);
+    }
+
+    #[test]
+    fn sequence_steps() {
+        let step = |interval, channel, text: &str| Step {
+            interval,
+            channel,
+            text: text.to_string(),
+        };
+        let cases = [
+            (
+                "2d email - thanks for meeting",
+                step(
+                    Duration::Days(2),
+                    Some(Channel::Email),
+                    "thanks for meeting",
+                ),
+            ),
+            ("1w call", step(Duration::Weeks(1), Some(Channel::Call), "")),
+            (
+                " 1W  Phone ",
+                step(Duration::Weeks(1), Some(Channel::Call), ""),
+            ),
+            // a step may omit the channel
+            (
+                "2w - something useful",
+                step(Duration::Weeks(2), None, "something useful"),
+            ),
+            ("3w", step(Duration::Weeks(3), None, "")),
+            (
+                "quarterly email — ask for a referral",
+                step(
+                    Duration::Months(3),
+                    Some(Channel::Email),
+                    "ask for a referral",
+                ),
+            ),
+            // the config's own channel words
+            (
+                "10d golf",
+                step(Duration::Days(10), Some(Channel::Meeting), ""),
+            ),
+        ];
+        for (text, want) in cases {
+            let toml =
+                format!("[channels]\nmeeting = [\"golf\"]\n[sequence]\nProspect = [\"{text}\"]\n");
+            let c = Config::from_toml(&toml).unwrap();
+            assert_eq!(c.sequence["prospect"], [want], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn holidays() {
+        let yearly = |month, day| Yearly {
+            month,
+            day,
+            year: None,
+        };
+        // (entry, date, label, stages)
+        let cases = [
+            (
+                "date = \"12-15\"\nlabel = \"holiday cards\"\nstages = [\"Client\", \"past-client\"]",
+                yearly(12, 15),
+                "holiday cards",
+                vec!["client", "past-client"],
+            ),
+            // a full date is a yearly date: its year is dropped
+            (
+                "date = \"2026-12-24\"\nlabel = \" eve \"\nstages = [\"lead\"]",
+                yearly(12, 24),
+                "eve",
+                vec!["lead"],
+            ),
+            // no stages: the card-sending stages
+            (
+                "date = \"02-29\"\nlabel = \"leap\"",
+                yearly(2, 29),
+                "leap",
+                vec!["client", "past-client", "partner"],
+            ),
+        ];
+        for (entry, date, label, stages) in cases {
+            let c = Config::from_toml(&format!("[[holiday]]\n{entry}\n")).unwrap();
+            assert_eq!(
+                c.holidays,
+                [Holiday {
+                    date,
+                    label: label.to_string(),
+                    stages: stages.into_iter().map(String::from).collect(),
+                }],
+                "{entry:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn playbook_errors_name_the_key_and_line() {
+        // (text, line, words the message must hold)
+        let cases: [(&str, usize, &[&str]); 17] = [
+            (
+                "[sequence]\nprospect = [\"2d email\", \"2x call\"]\n",
+                2,
+                &[
+                    "`sequence.prospect`",
+                    "\"2x call\"",
+                    "invalid duration \"2x\"",
+                ],
+            ),
+            (
+                "[sequence]\nprospect = [\n  \"2d email\",\n  \"1w fax - hi\",\n]\n",
+                4,
+                &["`sequence.prospect`", "\"fax\" is not a channel word"],
+            ),
+            (
+                "[rotation]\nclient = [\"call\", \"fax\"]\n",
+                2,
+                &["`rotation.client`", "\"fax\" is not a channel word"],
+            ),
+            (
+                "[rotation]\ndefault = [\n  \"call\",\n  \"fax\",\n]\n",
+                4,
+                &["`rotation.default`", "\"fax\""],
+            ),
+            (
+                "[rotation]\nclient = []\n",
+                2,
+                &["`rotation.client` is empty"],
+            ),
+            (
+                "[[holiday]]\ndate = \"13-45\"\nlabel = \"x\"\n",
+                2,
+                &["`holiday.date`", "\"13-45\"", "MM-DD"],
+            ),
+            (
+                "[[holiday]]\nlabel = \"x\"\ndate = \"12-15\"\nstages = \"client\"\n",
+                4,
+                &["holiday.stages"],
+            ),
+            (
+                "[sequence]\nclient = [\"\"]\n",
+                2,
+                &["`sequence.client`", "invalid duration"],
+            ),
+            // the line of the rotation, not of a sequence for the same stage above it
+            (
+                "[sequence]\nclient = [\"1w call\"]\n[rotation]\nclient = []\n",
+                4,
+                &["`rotation.client` is empty"],
+            ),
+            // the second holiday's line, though the first one's date starts the same
+            (
+                "[[holiday]]\ndate = \"12-15\"\nlabel = \"a\"\n\n[[holiday]]\ndate = \"12-1\"\nlabel = \"b\"\n",
+                6,
+                &["`holiday.date`", "\"12-1\""],
+            ),
+            (
+                "[agenda]\nper_day = 0\n",
+                2,
+                &["`agenda.per_day` must be at least 1"],
+            ),
+            (
+                "agenda = { file = \"DUE.md\", per_day = 0 }\n",
+                1,
+                &["`agenda.per_day` must be at least 1"],
+            ),
+            (
+                "[cards]\nlead = \"7d\"\ncolour = \"red\"\n",
+                3,
+                &["`cards`", "unknown field `colour`"],
+            ),
+            (
+                "[cards]\nper_year = { client = \"seven\" }\n",
+                2,
+                &["`cards.per_year`", "seven"],
+            ),
+            ("[cards]\nlead = \"0d\"\n", 2, &["`cards.lead`", "\"0d\""]),
+            (
+                "[cadence]\nmin_gap = \"0d\"\n",
+                2,
+                &["`cadence.min_gap`", "\"0d\""],
+            ),
+            (
+                "[cadence]\nskip_weekends = \"yes\"\n",
+                2,
+                &["`cadence.skip_weekends`"],
+            ),
+        ];
+        for (text, line, words) in cases {
+            let e = Config::from_toml(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text:?}: {e}");
+            for word in words {
+                assert!(e.to_string().contains(word), "{text:?}: {e}");
+            }
+        }
     }
 
     #[test]

@@ -404,6 +404,36 @@ mod tests {
             ("6w-3w", Err(Reason::Window)),
             ("5w-1mo", Err(Reason::Window)),
             ("3w-3w", Err(Reason::Window)),
+            // bare numbers of days, words, upper case, spaces around the dash
+            (
+                "30-60",
+                Ok(Cadence::Window(Duration::Days(30), Duration::Days(60))),
+            ),
+            (
+                "weekly-monthly",
+                Ok(Cadence::Window(Duration::Weeks(1), Duration::Months(1))),
+            ),
+            (
+                "3W-6W",
+                Ok(Cadence::Window(Duration::Weeks(3), Duration::Weeks(6))),
+            ),
+            (
+                "3w - 6w",
+                Ok(Cadence::Window(Duration::Weeks(3), Duration::Weeks(6))),
+            ),
+            // a month is longer than 4 weeks, shorter than 31 days
+            ("1mo-4w", Err(Reason::Window)),
+            (
+                "4w-1mo",
+                Ok(Cadence::Window(Duration::Weeks(4), Duration::Months(1))),
+            ),
+            (
+                "1mo-31d",
+                Ok(Cadence::Window(Duration::Months(1), Duration::Days(31))),
+            ),
+            ("3w-6w-9w", Err(Reason::Form)),
+            ("-", Err(Reason::Form)),
+            ("never-3w", Err(Reason::Form)),
             ("3w-", Err(Reason::Form)),
             ("3w-x", Err(Reason::Form)),
             ("-3w-6w", Err(Reason::Negative)),

@@ -1132,4 +1132,1304 @@ mod tests {
             vec![("birthday", 7, Some(46)), ("deal closed", 14, Some(1))]
         );
     }
+
+    fn cfg(toml: &str) -> Config {
+        Config::from_toml(toml).unwrap()
+    }
+
+    /// Personal touches (SPEC 9): on touch #4 and #5 of an open stage with interests and no
+    /// personal touch yet.
+    #[test]
+    fn personal_touches() {
+        let today = d("2026-11-24");
+        let i = "interests: [New York Yankees, sailing]\n";
+        let im = "interests: [New York Yankees, sailing]\nmet: 2026-06-01 sailing club\n";
+        // The last two touches are email and meeting: the rotation's next channel is call.
+        let t2 = "## 2026-10-01 email\n## 2026-11-01 meeting\n";
+        let t3 = "## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\n";
+        let t4 =
+            "## 2026-08-01 call\n## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\n";
+        let t5 = "## 2026-07-01 call\n## 2026-08-01 call\n## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\n";
+        let yankees = Some("New York Yankees");
+        let (email, call) = (Channel::Email, Channel::Call);
+        let (personal, rotation) = (Suggest::Personal, Suggest::Rotation);
+        // (config, front matter, body, personal, suggest, suggest_reason)
+        let cases = [
+            // touch #3, #4, #5, #6
+            ("", i, t2, None, call, rotation),
+            ("", i, t3, yankees, email, personal),
+            ("", i, t4, yankees, email, personal),
+            ("", i, t5, None, call, rotation),
+            // `met` counts as touch 1, and is never a personal touch
+            ("", im, t2, yankees, email, personal),
+            // no interests
+            ("", "", t3, None, call, rotation),
+            ("", "interests: []\n", t3, None, call, rotation),
+            // the first interest
+            (
+                "",
+                "interests: [sailing, golf]\n",
+                t3,
+                Some("sailing"),
+                email,
+                personal,
+            ),
+            // a personal touch already sent: the word `personal`, or an interest in a heading
+            (
+                "",
+                i,
+                "## 2026-09-01 call - personal: congratulations on the boat\n## 2026-10-01 email\n## 2026-11-01 meeting\n",
+                None,
+                call,
+                rotation,
+            ),
+            (
+                "",
+                i,
+                "## 2026-09-01 Personal\n## 2026-10-01 email\n## 2026-11-01 meeting\n",
+                None,
+                call,
+                rotation,
+            ),
+            (
+                "",
+                i,
+                "## 2026-09-01 call - saw the Sailing regatta\n## 2026-10-01 email\n## 2026-11-01 meeting\n",
+                None,
+                call,
+                rotation,
+            ),
+            (
+                "",
+                i,
+                "## 2026-09-01 call\n## 2026-10-01 email - tickets for the new york yankees\n## 2026-11-01 meeting\n",
+                None,
+                call,
+                rotation,
+            ),
+            // whole words only: `personalised`, `sailings` are not personal touches
+            (
+                "",
+                i,
+                "## 2026-09-01 call - personalised pricing for sailings\n## 2026-10-01 email\n## 2026-11-01 meeting\n",
+                yankees,
+                email,
+                personal,
+            ),
+            // a touch dated after today does not count, neither as a touch nor as personal
+            (
+                "",
+                i,
+                "## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\n## 2026-12-01 email - personal\n",
+                yankees,
+                email,
+                personal,
+            ),
+            // not an open stage (and no card target)
+            (
+                "",
+                "stage: partner\ninterests: [sailing]\n",
+                t3,
+                None,
+                call,
+                rotation,
+            ),
+            // open stages from the config
+            (
+                "[cadence]\nopen_stages = [\"partner\"]\n",
+                "stage: partner\ninterests: [sailing]\n",
+                t3,
+                Some("sailing"),
+                email,
+                personal,
+            ),
+            (
+                "[cadence]\nopen_stages = [\"partner\"]\n",
+                i,
+                t3,
+                None,
+                call,
+                rotation,
+            ),
+            // the channel is meeting when the rotation's next channel is meeting
+            (
+                "",
+                i,
+                "## 2026-09-01 meeting\n## 2026-10-01 call\n## 2026-11-01 email\n",
+                yankees,
+                Channel::Meeting,
+                personal,
+            ),
+            // an earlier rule picks the channel; `personal` is still set
+            (
+                "",
+                i,
+                "## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\nNext: 2026-12-01 text - send the article\n",
+                yankees,
+                Channel::Text,
+                Suggest::Promised,
+            ),
+            (
+                "[sequence]\nprospect = [\"1d call\", \"1d call\", \"1w gift\"]\n",
+                i,
+                t3,
+                yankees,
+                Channel::Gift,
+                Suggest::Sequence,
+            ),
+        ];
+        for (toml, front, body, want, suggest, reason) in cases {
+            let c = contact(front, body);
+            let s = status(&c, today, &cfg(toml));
+            let got = (s.personal, s.suggest, s.suggest_reason);
+            assert_eq!(got, (want, suggest, reason), "{toml:?} {front:?} {body:?}");
+        }
+    }
+
+    /// The suggestion chain (SPEC 9): promised > sequence > personal > cards > rotation, each
+    /// rule applying when the earlier ones are absent.
+    #[test]
+    fn suggestion_precedence() {
+        let seq = "[sequence]\nprospect = [\"2d email\", \"1w - something useful\", \"2w text\", \"3w\"]\n";
+        let cards = "[cards]\nper_year = { prospect = 12 }\n";
+        let all = format!("{seq}{cards}");
+        let i = "interests: [sailing]\n";
+        // Three touches: sequence step 3 (`2w text`); touch #4 (personal); rotation: call.
+        let t3 = "## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\n";
+        let promised = "## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\nNext: 2026-12-01 gift\n";
+        let unnamed = "## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\nNext: 2026-12-01 - send it\n";
+        let late = "2026-11-24";
+        // (config, front matter, body, today, suggest, suggest_reason)
+        let cases = [
+            ("", "", "", late, Channel::Call, Suggest::Rotation),
+            (
+                all.as_str(),
+                i,
+                promised,
+                late,
+                Channel::Gift,
+                Suggest::Promised,
+            ),
+            // the next step names no channel: the sequence
+            (&all, i, unnamed, late, Channel::Text, Suggest::Sequence),
+            (&all, i, t3, late, Channel::Text, Suggest::Sequence),
+            // no sequence, or a step with no channel (step 2 of 4): personal
+            (cards, i, t3, late, Channel::Email, Suggest::Personal),
+            (
+                &all,
+                "interests: [sailing]\nstage_since: 2026-10-01\n",
+                t3,
+                late,
+                Channel::Email,
+                Suggest::Personal,
+            ),
+            // past the last step (k = 5 > n = 4): the later rules
+            (
+                &all,
+                i,
+                "## 2026-07-01 call\n## 2026-08-01 call\n## 2026-09-01 call\n## 2026-10-01 email\n## 2026-11-01 meeting\n",
+                late,
+                Channel::Card,
+                Suggest::Cards,
+            ),
+            // no interests: cards, when behind pace
+            (cards, "", t3, late, Channel::Card, Suggest::Cards),
+            (cards, "", unnamed, late, Channel::Card, Suggest::Cards),
+            // on pace early in the year, or no card target: the rotation
+            (
+                cards,
+                "",
+                t3,
+                "2027-01-20",
+                Channel::Call,
+                Suggest::Rotation,
+            ),
+            ("", "", t3, late, Channel::Call, Suggest::Rotation),
+        ];
+        for (toml, front, body, today, suggest, reason) in cases {
+            let c = contact(front, body);
+            let s = status(&c, d(today), &cfg(toml));
+            assert_eq!(
+                (s.suggest, s.suggest_reason),
+                (suggest, reason),
+                "{toml:?} {front:?} {body:?} {today}"
+            );
+        }
+    }
+
+    /// Cards sent this calendar year against floor(target x day-of-year / days-in-year).
+    #[test]
+    fn card_pace() {
+        let cards =
+            |dates: &[&str]| -> String { dates.iter().map(|d| format!("## {d} card\n")).collect() };
+        // (stage, card touches, today, cards sent, behind)
+        let cases = [
+            // day 10: pace 0
+            ("client", cards(&[]), "2026-01-10", 0, false),
+            // the year's target met early in the year (day 60: pace 1)
+            (
+                "client",
+                cards(&[
+                    "2026-01-02",
+                    "2026-01-09",
+                    "2026-01-16",
+                    "2026-01-23",
+                    "2026-02-06",
+                    "2026-02-13",
+                    "2026-02-20",
+                ]),
+                "2026-03-01",
+                7,
+                false,
+            ),
+            // day 52: 7 x 52 / 365 = 0.997; day 53: 1.016
+            ("client", cards(&[]), "2026-02-21", 0, false),
+            ("client", cards(&[]), "2026-02-22", 0, true),
+            // late in the year: 7 x 328 / 365 = 6.29
+            (
+                "client",
+                cards(&[
+                    "2026-01-05",
+                    "2026-02-05",
+                    "2026-03-05",
+                    "2026-04-05",
+                    "2026-05-05",
+                    "2026-06-05",
+                ]),
+                "2026-11-24",
+                6,
+                false,
+            ),
+            (
+                "client",
+                cards(&[
+                    "2026-01-05",
+                    "2026-02-05",
+                    "2026-03-05",
+                    "2026-04-05",
+                    "2026-05-05",
+                ]),
+                "2026-11-24",
+                5,
+                true,
+            ),
+            // last year's cards do not count
+            (
+                "client",
+                cards(&["2025-10-05", "2025-11-05", "2025-12-05"]),
+                "2026-11-24",
+                0,
+                true,
+            ),
+            // gifts are not cards
+            (
+                "client",
+                "## 2026-01-05 gift\n## 2026-02-05 gift\n".to_string(),
+                "2026-03-01",
+                0,
+                true,
+            ),
+            // day 209: 7 x 209 / 366 = 3.997 in a leap year, 7 x 209 / 365 = 4.008 in others
+            (
+                "client",
+                cards(&["2028-01-05", "2028-02-05", "2028-03-05"]),
+                "2028-07-27",
+                3,
+                false,
+            ),
+            (
+                "client",
+                cards(&["2026-01-05", "2026-02-05", "2026-03-05"]),
+                "2026-07-28",
+                3,
+                true,
+            ),
+        ];
+        let config = Config::default();
+        for (stage, body, today, sent, behind) in cases {
+            let c = contact(&format!("stage: {stage}\n"), &body);
+            let s = status(&c, d(today), &config);
+            let want = Cards {
+                sent,
+                target: 7,
+                behind,
+            };
+            assert_eq!(s.cards, Some(want), "{body:?} {today}");
+            assert_eq!(
+                s.suggest_reason == Suggest::Cards,
+                behind,
+                "{body:?} {today}"
+            );
+        }
+        // No target for the stage: no card count and no card suggestion.
+        let c = contact("stage: partner\n", "");
+        let s = status(&c, d("2026-11-24"), &config);
+        assert_eq!((s.cards, s.suggest_reason), (None, Suggest::Rotation));
+    }
+
+    /// `3w-6w`: due 3 weeks after the last touch, late only on the day after the 6 weeks,
+    /// and only when due with reason cadence.
+    #[test]
+    fn windows() {
+        let w = "cadence: 3w-6w\n";
+        // last touch 2026-10-01: due 2026-10-22, late edge 2026-11-12
+        let last = "## 2026-10-01 call\n";
+        // (config, front matter, today, due, reason, late)
+        let cases = [
+            ("", w, "2026-10-21", "2026-10-22", Reason::Cadence, false),
+            ("", w, "2026-10-22", "2026-10-22", Reason::Cadence, false),
+            ("", w, "2026-11-12", "2026-10-22", Reason::Cadence, false),
+            ("", w, "2026-11-13", "2026-10-22", Reason::Cadence, true),
+            // a plain cadence is never late
+            (
+                "",
+                "cadence: 3w\n",
+                "2027-01-13",
+                "2026-10-22",
+                Reason::Cadence,
+                false,
+            ),
+            // a pending next step past the edge is a broken promise, not late
+            (
+                "",
+                "cadence: 3w-6w\nnext: 2026-10-20 call\n",
+                "2026-11-13",
+                "2026-10-20",
+                Reason::Next,
+                false,
+            ),
+            // snoozed: late only once the snooze is over
+            (
+                "",
+                "cadence: 3w-6w\nsnooze: 2026-11-20\n",
+                "2026-11-13",
+                "2026-11-20",
+                Reason::Cadence,
+                false,
+            ),
+            (
+                "",
+                "cadence: 3w-6w\nsnooze: 2026-11-10\n",
+                "2026-11-13",
+                "2026-11-10",
+                Reason::Cadence,
+                true,
+            ),
+            // a window as the stage's cadence
+            (
+                "[cadence.stages]\nprospect = \"1w-2w\"\n",
+                "",
+                "2026-10-15",
+                "2026-10-08",
+                Reason::Cadence,
+                false,
+            ),
+            (
+                "[cadence.stages]\nprospect = \"1w-2w\"\n",
+                "",
+                "2026-10-16",
+                "2026-10-08",
+                Reason::Cadence,
+                true,
+            ),
+        ];
+        for (toml, front, today, due, reason, late) in cases {
+            let c = contact(front, last);
+            let s = status(&c, d(today), &cfg(toml));
+            assert_eq!(
+                (s.due, s.reason, s.late),
+                (Some(d(due)), reason, late),
+                "{toml:?} {front:?} {today}"
+            );
+        }
+    }
+
+    /// The nuisance guard: computed due dates (cadence, sequence, the first follow-up after
+    /// `met`) are never earlier than last + min_gap and, with skip_weekends, not on a weekend.
+    /// An explicit next step, a snooze and a new contact keep their dates.
+    #[test]
+    fn nuisance_guard() {
+        let skip = "[cadence]\nskip_weekends = true\n";
+        // 2026-11-24 is a Tuesday; 28 and 29 November a Saturday and a Sunday.
+        // (config, front matter, body, today, due, reason)
+        let cases = [
+            // min_gap with a cadence of 1d
+            (
+                "",
+                "cadence: 1d\n",
+                "## 2026-11-20 call\n",
+                "2026-11-24",
+                "2026-11-22",
+                Reason::Cadence,
+            ),
+            (
+                "[cadence]\nmin_gap = \"5d\"\n",
+                "cadence: 1d\n",
+                "## 2026-11-20 call\n",
+                "2026-11-24",
+                "2026-11-25",
+                Reason::Cadence,
+            ),
+            // a Saturday and a Sunday, without and with skip_weekends
+            (
+                "",
+                "",
+                "## 2026-11-07 call\n",
+                "2026-11-24",
+                "2026-11-28",
+                Reason::Cadence,
+            ),
+            (
+                skip,
+                "",
+                "## 2026-11-07 call\n",
+                "2026-11-24",
+                "2026-11-30",
+                Reason::Cadence,
+            ),
+            (
+                "",
+                "",
+                "## 2026-11-08 call\n",
+                "2026-11-24",
+                "2026-11-29",
+                Reason::Cadence,
+            ),
+            (
+                skip,
+                "",
+                "## 2026-11-08 call\n",
+                "2026-11-24",
+                "2026-11-30",
+                Reason::Cadence,
+            ),
+            (
+                skip,
+                "",
+                "## 2026-11-06 call\n",
+                "2026-11-24",
+                "2026-11-27",
+                Reason::Cadence,
+            ),
+            // min_gap first, then the weekend: Thursday + 1d -> Saturday -> Monday
+            (
+                skip,
+                "cadence: 1d\n",
+                "## 2026-11-26 call\n",
+                "2026-11-27",
+                "2026-11-30",
+                Reason::Cadence,
+            ),
+            // the first follow-up after `met`
+            (
+                skip,
+                "met: 2026-11-26\n",
+                "",
+                "2026-11-27",
+                "2026-11-30",
+                Reason::Met,
+            ),
+            (
+                "[cadence]\nfirst_follow_up = \"1d\"\n",
+                "met: 2026-11-20\n",
+                "",
+                "2026-11-24",
+                "2026-11-22",
+                Reason::Met,
+            ),
+            // sequence steps
+            (
+                "[sequence]\nprospect = [\"1d call\"]\n",
+                "met: 2026-11-20\n",
+                "",
+                "2026-11-24",
+                "2026-11-22",
+                Reason::Sequence,
+            ),
+            (
+                "[cadence]\nskip_weekends = true\n[sequence]\nprospect = [\"3d call\"]\n",
+                "met: 2026-11-26\n",
+                "",
+                "2026-11-27",
+                "2026-11-30",
+                Reason::Sequence,
+            ),
+            // never: an explicit next step (front matter or `Next:`), a snooze, a new contact
+            (
+                skip,
+                "next: 2026-11-28 call\n",
+                "## 2026-11-20 call\n",
+                "2026-11-24",
+                "2026-11-28",
+                Reason::Next,
+            ),
+            (
+                skip,
+                "",
+                "## 2026-11-20 call\nNext: 2026-11-29 call\n",
+                "2026-11-24",
+                "2026-11-29",
+                Reason::Next,
+            ),
+            (
+                "",
+                "next: 2026-11-21 call\n",
+                "## 2026-11-20 call\n",
+                "2026-11-24",
+                "2026-11-21",
+                Reason::Next,
+            ),
+            (
+                skip,
+                "snooze: 2026-12-05\n",
+                "## 2026-11-07 call\n",
+                "2026-11-24",
+                "2026-12-05",
+                Reason::Cadence,
+            ),
+            (skip, "", "", "2026-11-28", "2026-11-28", Reason::New),
+        ];
+        for (toml, front, body, today, due, reason) in cases {
+            let c = contact(front, body);
+            let s = status(&c, d(today), &cfg(toml));
+            assert_eq!(
+                (s.due, s.reason),
+                (Some(d(due)), reason),
+                "{toml:?} {front:?} {body:?}"
+            );
+        }
+    }
+
+    /// Sequences: step k of n, with k the touches on or after `stage_since` (all of them
+    /// without it); k = 0 or k > n: the rules of section 5.
+    #[test]
+    fn sequences() {
+        let config = cfg(
+            "[sequence]\nprospect = [\"2d email - thanks for meeting\", \"1w call\", \"2w - something useful\", \"10d meeting\"]\n",
+        );
+        let today = d("2026-11-24");
+        let four =
+            "## 2026-10-01 call\n## 2026-10-15 call\n## 2026-11-01 call\n## 2026-11-10 call\n";
+        let five = "## 2026-09-01 call\n## 2026-10-01 call\n## 2026-10-15 call\n## 2026-11-01 call\n## 2026-11-10 call\n";
+        let step = |k, channel, text: &str| {
+            Some(StepAt {
+                k,
+                n: 4,
+                channel,
+                text: text.to_string(),
+            })
+        };
+        // (front matter, body, step, due, reason)
+        let cases = [
+            // without stage_since: k = 0, 1 (met, or a heading), n, n + 1
+            ("", "", None, "2026-11-24", Reason::New),
+            (
+                "met: 2026-11-20 mixer\n",
+                "",
+                step(1, Some(Channel::Email), "thanks for meeting"),
+                "2026-11-22",
+                Reason::Sequence,
+            ),
+            (
+                "",
+                "## 2026-11-20 call\n",
+                step(1, Some(Channel::Email), "thanks for meeting"),
+                "2026-11-22",
+                Reason::Sequence,
+            ),
+            (
+                "met: 2026-11-01\n",
+                "## 2026-11-20 call\n",
+                step(2, Some(Channel::Call), ""),
+                "2026-11-27",
+                Reason::Sequence,
+            ),
+            (
+                "",
+                four,
+                step(4, Some(Channel::Meeting), ""),
+                "2026-11-20",
+                Reason::Sequence,
+            ),
+            ("", five, None, "2026-12-01", Reason::Cadence),
+            // a touch after today does not count
+            (
+                "",
+                "## 2026-11-20 call\n## 2026-12-20 call\n",
+                step(1, Some(Channel::Email), "thanks for meeting"),
+                "2026-11-22",
+                Reason::Sequence,
+            ),
+            // with stage_since: k = 0 (no touch since), 1 (a touch on the day), n, n + 1
+            (
+                "stage_since: 2026-11-11\n",
+                four,
+                None,
+                "2026-12-01",
+                Reason::Cadence,
+            ),
+            (
+                "stage_since: 2026-11-10\n",
+                four,
+                step(1, Some(Channel::Email), "thanks for meeting"),
+                "2026-11-12",
+                Reason::Sequence,
+            ),
+            (
+                "stage_since: 2026-10-20\n",
+                four,
+                step(2, Some(Channel::Call), ""),
+                "2026-11-17",
+                Reason::Sequence,
+            ),
+            (
+                "stage_since: 2026-10-01\n",
+                five,
+                step(4, Some(Channel::Meeting), ""),
+                "2026-11-20",
+                Reason::Sequence,
+            ),
+            (
+                "stage_since: 2026-09-01\n",
+                five,
+                None,
+                "2026-12-01",
+                Reason::Cadence,
+            ),
+            // `met` counts when it is on or after stage_since
+            (
+                "stage_since: 2026-11-01\nmet: 2026-11-02\n",
+                "## 2026-11-10 call\n",
+                step(2, Some(Channel::Call), ""),
+                "2026-11-17",
+                Reason::Sequence,
+            ),
+            (
+                "stage_since: 2026-11-05\nmet: 2026-11-02\n",
+                "## 2026-11-10 call\n",
+                step(1, Some(Channel::Email), "thanks for meeting"),
+                "2026-11-12",
+                Reason::Sequence,
+            ),
+            // a step with no channel
+            (
+                "met: 2026-10-20\n",
+                "## 2026-10-25 call\n## 2026-11-01 call\n",
+                step(3, None, "something useful"),
+                "2026-11-15",
+                Reason::Sequence,
+            ),
+            // only where the config defines a sequence
+            (
+                "stage: client\n",
+                "## 2026-11-20 call\n",
+                None,
+                "2027-01-01",
+                Reason::Cadence,
+            ),
+        ];
+        for (front, body, want, due, reason) in cases {
+            let c = contact(front, body);
+            let s = status(&c, today, &config);
+            assert_eq!(
+                (&s.step, s.due, s.reason),
+                (&want, Some(d(due)), reason),
+                "{front:?} {body:?}"
+            );
+        }
+        // A pending next step still wins over a step.
+        let c = contact("next: 2026-12-03 call\n", "## 2026-11-20 call\n");
+        let s = status(&c, today, &config);
+        assert_eq!((s.due, s.reason), (Some(d("2026-12-03")), Reason::Next));
+    }
+
+    /// Which next step is pending (SPEC 5.2).
+    #[test]
+    fn next_step_candidates() {
+        let today = d("2026-11-24");
+        // (front matter, body, due, reason)
+        let cases = [
+            // a stale front matter `next` beside a newer `Next:` line
+            (
+                "next: 2026-11-03 call\n",
+                "## 2026-11-05 call\nNext: 2026-12-01 email - send the quote\n",
+                "2026-12-01",
+                Reason::Next,
+            ),
+            (
+                "next: 2026-11-03 call\n",
+                "## 2026-11-05 call\n",
+                "2026-11-26",
+                Reason::Cadence,
+            ),
+            // a pending front matter `next` beats a `Next:` line
+            (
+                "next: 2026-12-03 call\n",
+                "## 2026-11-05 call\nNext: 2026-12-10 email\n",
+                "2026-12-03",
+                Reason::Next,
+            ),
+            // a promise settled by the promised channel before its date
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-12-01 email - send the quote\n## 2026-11-12 email - sent it early\n",
+                "2026-12-03",
+                Reason::Cadence,
+            ),
+            // ... but not by another channel
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-12-01 email\n## 2026-11-12 call\n",
+                "2026-12-01",
+                Reason::Next,
+            ),
+            // ... nor by a touch on the same day as the one that holds the line
+            (
+                "",
+                "## 2026-11-12 email\n## 2026-11-12 call\nNext: 2026-12-01 email\n",
+                "2026-12-01",
+                Reason::Next,
+            ),
+            // a `Next:` line that names no channel is only done by its date
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-12-01 - send it\n## 2026-11-12 email\n",
+                "2026-12-01",
+                Reason::Next,
+            ),
+            // the latest touch that has a `Next:` line
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-12-20 call\n## 2026-11-10 call\nNext: 2026-12-05 email\n",
+                "2026-12-05",
+                Reason::Next,
+            ),
+        ];
+        let config = Config::default();
+        for (front, body, due, reason) in cases {
+            let c = contact(front, body);
+            let s = status(&c, today, &config);
+            assert_eq!(
+                (s.due, s.reason),
+                (Some(d(due)), reason),
+                "{front:?} {body:?}"
+            );
+        }
+    }
+
+    /// Who is listed under No next step and Going cold.
+    #[test]
+    fn no_next_step_and_going_cold() {
+        let today = d("2026-11-24");
+        let client_open = "[cadence]\nopen_stages = [\"client\"]\n";
+        let emails = |dates: &[&str]| -> String {
+            dates.iter().map(|d| format!("## {d} email\n")).collect()
+        };
+        // (config, front matter, body, no next step, going cold: (touches, days overdue))
+        let cases = [
+            // the latest touch a conversation with no next step agreed
+            ("", "", "## 2026-11-20 call\n".to_string(), true, None),
+            (
+                "",
+                "stage: lead\n",
+                "## 2026-11-20 lunch\n".to_string(),
+                true,
+                None,
+            ),
+            (
+                "",
+                "",
+                "## 2026-11-20 call\n## 2026-11-21 email\n".to_string(),
+                false,
+                None,
+            ),
+            (
+                "",
+                "",
+                "## 2026-11-20 call\nNext: 2026-12-01 call\n".to_string(),
+                false,
+                None,
+            ),
+            // a next step not later than the touch is not pending
+            (
+                "",
+                "",
+                "## 2026-11-20 call\nNext: 2026-11-20 email\n".to_string(),
+                true,
+                None,
+            ),
+            // met only (a meeting) is not listed
+            ("", "met: 2026-11-20 lunch\n", String::new(), false, None),
+            // not an open stage; open stages from the config
+            (
+                "",
+                "stage: client\n",
+                "## 2026-11-20 call\n".to_string(),
+                false,
+                None,
+            ),
+            (
+                client_open,
+                "stage: client\n",
+                "## 2026-11-20 call\n".to_string(),
+                true,
+                None,
+            ),
+            (
+                client_open,
+                "",
+                "## 2026-11-20 call\n".to_string(),
+                false,
+                None,
+            ),
+            // going cold: 1 to 4 touches, overdue by at least one cadence (3w); not 0 touches,
+            // even with an old next step
+            ("", "", String::new(), false, None),
+            ("", "next: 2026-10-01 call\n", String::new(), false, None),
+            ("", "", emails(&["2026-10-01"]), false, Some((1, 33))),
+            ("", "", emails(&["2026-10-13"]), false, Some((1, 21))),
+            ("", "", emails(&["2026-10-14"]), false, None),
+            ("", "met: 2026-10-01\n", String::new(), false, Some((1, 52))),
+            (
+                "",
+                "",
+                emails(&["2026-07-01", "2026-08-01", "2026-09-01", "2026-10-01"]),
+                false,
+                Some((4, 33)),
+            ),
+            (
+                "",
+                "",
+                emails(&[
+                    "2026-06-01",
+                    "2026-07-01",
+                    "2026-08-01",
+                    "2026-09-01",
+                    "2026-10-01",
+                ]),
+                false,
+                None,
+            ),
+            // a broken promise goes cold too
+            (
+                "",
+                "",
+                "## 2026-10-01 email\nNext: 2026-10-20 email\n".to_string(),
+                false,
+                Some((1, 35)),
+            ),
+            ("", "stage: client\n", emails(&["2026-01-01"]), false, None),
+            (
+                client_open,
+                "stage: client\n",
+                emails(&["2026-08-01"]),
+                false,
+                Some((1, 73)),
+            ),
+        ];
+        for (toml, front, body, listed, cold) in cases {
+            let c = contact(front, &body);
+            let e = entries(&c, today, &cfg(toml));
+            assert_eq!(
+                e.no_next_step.is_some(),
+                listed,
+                "{toml:?} {front:?} {body:?}"
+            );
+            assert_eq!(
+                e.going_cold.map(|c| (c.touches, c.days_overdue)),
+                cold,
+                "{toml:?} {front:?} {body:?}"
+            );
+        }
+    }
+
+    /// A day's work: broken promises in the making, promises due today, open stages at touch
+    /// #2 to #5, card and date suggestions, the rest by days overdue; ties in section 5 order.
+    #[test]
+    fn day_ranking() {
+        let today = d("2026-11-24");
+        // (name, path, front matter, body)
+        let contacts = [
+            (
+                "Tess",
+                "tess.md",
+                "stage: partner\n",
+                "## 2026-06-01 call\n",
+            ),
+            ("Uma", "uma.md", "stage: partner\n", "## 2026-09-01 call\n"),
+            (
+                "amy",
+                "b/amy.md",
+                "stage: partner\n",
+                "## 2026-09-01 email\n",
+            ),
+            (
+                "Amy",
+                "a/amy.md",
+                "stage: partner\n",
+                "## 2026-09-01 call\n",
+            ),
+            (
+                "Sam",
+                "sam.md",
+                "stage: partner\nbirthday: 12-01\n",
+                "## 2026-09-10 call\n",
+            ),
+            ("Vic", "vic.md", "stage: client\n", "## 2026-09-20 call\n"),
+            ("Ray", "ray.md", "", "## 2026-11-03 call\n"),
+            (
+                "Rex",
+                "rex.md",
+                "",
+                "## 2026-10-01 call\n## 2026-10-05 call\n## 2026-10-10 call\n## 2026-10-20 call\n",
+            ),
+            (
+                "Xena",
+                "xena.md",
+                "",
+                "## 2026-09-01 call\n## 2026-10-01 call\n## 2026-10-05 call\n## 2026-10-10 call\n## 2026-10-20 call\n",
+            ),
+            ("Walt", "walt.md", "", ""),
+            (
+                "Quinn",
+                "quinn.md",
+                "stage: partner\n",
+                "## 2026-11-01 call\nNext: 2026-11-24 call\n",
+            ),
+            (
+                "Pat",
+                "pat.md",
+                "stage: partner\n",
+                "## 2026-10-01 call\nNext: 2026-11-20 call\n",
+            ),
+            (
+                "Pia",
+                "pia.md",
+                "",
+                "## 2026-10-01 call\nNext: 2026-11-22 email\n",
+            ),
+            (
+                "Upton",
+                "upton.md",
+                "stage: partner\n",
+                "## 2026-11-01 call\n",
+            ),
+        ];
+        let contacts: Vec<Contact> = contacts
+            .into_iter()
+            .map(|(name, path, front, body)| {
+                let mut c = contact(front, body);
+                c.name = name.into();
+                c.path = path.into();
+                c
+            })
+            .collect();
+        let a = agenda(&contacts, vec![], today, &Config::default());
+        let names = |order: &mut dyn Iterator<Item = &Arc<Item>>| -> Vec<String> {
+            order.map(|i| format!("{} {}", i.name, i.path)).collect()
+        };
+        assert_eq!(
+            names(&mut a.items.iter()),
+            [
+                "Tess tess.md",
+                "Amy a/amy.md",
+                "amy b/amy.md",
+                "Uma uma.md",
+                "Sam sam.md",
+                "Vic vic.md",
+                "Rex rex.md",
+                "Xena xena.md",
+                "Pat pat.md",
+                "Pia pia.md",
+                "Quinn quinn.md",
+                "Ray ray.md",
+                "Walt walt.md",
+                "Upton upton.md",
+            ],
+            "section 5 order"
+        );
+        assert_eq!(
+            names(&mut a.ranked.iter().map(|&i| &a.items[i])),
+            [
+                // broken promises in the making (an open stage at touch #2 too)
+                "Pat pat.md",
+                "Pia pia.md",
+                // promises due today
+                "Quinn quinn.md",
+                // open stages at touch #2 and #5 (not #1, Walt, nor #6, Xena)
+                "Rex rex.md",
+                "Ray ray.md",
+                // a yearly date listed; a card suggestion
+                "Sam sam.md",
+                "Vic vic.md",
+                // the rest by days overdue; the same days overdue: name, then path
+                "Tess tess.md",
+                "Amy a/amy.md",
+                "amy b/amy.md",
+                "Uma uma.md",
+                "Xena xena.md",
+                "Walt walt.md",
+            ],
+            "ranked"
+        );
+        let ranks = a.ranks();
+        assert_eq!((ranks[0], ranks[8], ranks[13]), (Some(8), Some(1), None));
+    }
+
+    /// Yearly dates: a card-sending stage's dates carry mail_by = date - cards.lead; holidays
+    /// list every contact of the stages they name, with mail_by.
+    #[test]
+    fn card_dates_and_holidays() {
+        let holiday = "[[holiday]]\ndate = \"12-15\"\nlabel = \"holiday cards\"\nstages = [\"client\", \"past-client\"]\n[cards]\nlead = \"10d\"\n";
+        // (config, front matter, today, dates: label, date, mail by)
+        let cases = [
+            (
+                holiday,
+                "stage: client\nbirthday: 12-10\n",
+                "2026-12-05",
+                vec![
+                    ("birthday", "2026-12-10", Some("2026-11-30")),
+                    ("holiday cards", "2026-12-15", Some("2026-12-05")),
+                ],
+            ),
+            (
+                holiday,
+                "stage: past-client\n",
+                "2026-12-05",
+                vec![("holiday cards", "2026-12-15", Some("2026-12-05"))],
+            ),
+            // a card stage not named by the holiday
+            (
+                holiday,
+                "stage: partner\nbirthday: 12-10\n",
+                "2026-12-05",
+                vec![("birthday", "2026-12-10", Some("2026-11-30"))],
+            ),
+            // not a card stage: no mail-by date
+            (
+                holiday,
+                "birthday: 12-10\ndates:\n  deal closed: 2025-12-12\n",
+                "2026-12-05",
+                vec![
+                    ("birthday", "2026-12-10", None),
+                    ("deal closed", "2026-12-12", None),
+                ],
+            ),
+            // beyond dates_horizon (14 days)
+            (
+                holiday,
+                "stage: client\nbirthday: 12-25\n",
+                "2026-11-24",
+                vec![],
+            ),
+            // a holiday for a stage that sends no cards still has a mail-by date
+            (
+                "[[holiday]]\ndate = \"12-18\"\nlabel = \"new year note\"\nstages = [\"prospect\"]\n",
+                "",
+                "2026-12-05",
+                vec![("new year note", "2026-12-18", Some("2026-12-11"))],
+            ),
+            // the default lead is 7d
+            (
+                "",
+                "stage: client\nbirthday: 12-10\n",
+                "2026-12-05",
+                vec![("birthday", "2026-12-10", Some("2026-12-03"))],
+            ),
+        ];
+        for (toml, front, today, want) in cases {
+            let a = agenda(&[contact(front, "")], vec![], d(today), &cfg(toml));
+            let got: Vec<(&str, NaiveDate, Option<NaiveDate>)> = a
+                .dates
+                .iter()
+                .map(|x| (x.label.as_str(), x.date, x.mail_by))
+                .collect();
+            let want: Vec<(&str, NaiveDate, Option<NaiveDate>)> = want
+                .into_iter()
+                .map(|(l, date, by)| (l, d(date), by.map(d)))
+                .collect();
+            assert_eq!(got, want, "{toml:?} {front:?}");
+        }
+    }
+
+    /// What became of each promise.
+    #[test]
+    fn promise_outcomes() {
+        let today = d("2026-11-24");
+        let show = |p: &Promise| {
+            let made = p
+                .made
+                .as_ref()
+                .map_or("front matter".to_string(), |t| t.date.to_string());
+            let outcome = match &p.outcome {
+                Outcome::Pending => "pending".to_string(),
+                Outcome::Kept(t) => format!("kept by {} {}", t.channel, t.date),
+                Outcome::Broken {
+                    touch,
+                    late_days,
+                    other_channel,
+                } => format!(
+                    "broken by {} {}: {late_days} days late{}",
+                    touch.channel,
+                    touch.date,
+                    if *other_channel {
+                        ", another channel"
+                    } else {
+                        ""
+                    }
+                ),
+            };
+            format!("{} (made {made}): {outcome}", p.step.date)
+        };
+        let promise = "## 2026-11-01 call\nNext: 2026-11-10 email\n";
+        // (front matter, touches after the promise, promises)
+        let cases = [
+            ("", "", vec!["2026-11-10 (made 2026-11-01): pending"]),
+            (
+                "",
+                "## 2026-11-10 email\n",
+                vec!["2026-11-10 (made 2026-11-01): kept by email 2026-11-10"],
+            ),
+            (
+                "",
+                "## 2026-11-05 email\n",
+                vec!["2026-11-10 (made 2026-11-01): kept by email 2026-11-05"],
+            ),
+            (
+                "",
+                "## 2026-11-12 email\n",
+                vec!["2026-11-10 (made 2026-11-01): broken by email 2026-11-12: 2 days late"],
+            ),
+            (
+                "",
+                "## 2026-11-10 call\n",
+                vec![
+                    "2026-11-10 (made 2026-11-01): broken by call 2026-11-10: 0 days late, another channel",
+                ],
+            ),
+            (
+                "",
+                "## 2026-11-13 call\n",
+                vec![
+                    "2026-11-10 (made 2026-11-01): broken by call 2026-11-13: 3 days late, another channel",
+                ],
+            ),
+            // judged by the first touch after it
+            (
+                "",
+                "## 2026-11-06 call\n## 2026-11-07 email\n",
+                vec![
+                    "2026-11-10 (made 2026-11-01): broken by call 2026-11-06: 0 days late, another channel",
+                ],
+            ),
+            // a touch on the day the promise was made does not judge it
+            (
+                "",
+                "## 2026-11-01 email\n",
+                vec!["2026-11-10 (made 2026-11-01): pending"],
+            ),
+            // nor does a touch after today
+            (
+                "",
+                "## 2026-12-01 email\n",
+                vec!["2026-11-10 (made 2026-11-01): pending"],
+            ),
+            // each promise by the touch after it
+            (
+                "",
+                "## 2026-11-09 email\nNext: 2026-11-20 call\n## 2026-11-21 call\n",
+                vec![
+                    "2026-11-10 (made 2026-11-01): kept by email 2026-11-09",
+                    "2026-11-20 (made 2026-11-09): broken by call 2026-11-21: 1 days late",
+                ],
+            ),
+            // the front matter's `next` when it is pending, not when it is stale
+            (
+                "next: 2026-12-01 call\n",
+                "## 2026-11-10 email\n",
+                vec![
+                    "2026-11-10 (made 2026-11-01): kept by email 2026-11-10",
+                    "2026-12-01 (made front matter): pending",
+                ],
+            ),
+            (
+                "next: 2026-11-05 call\n",
+                "## 2026-11-10 email\n",
+                vec!["2026-11-10 (made 2026-11-01): kept by email 2026-11-10"],
+            ),
+        ];
+        for (front, after, want) in cases {
+            let c = contact(front, &format!("{promise}{after}"));
+            let got: Vec<String> = promises(&c, today).iter().map(show).collect();
+            assert_eq!(got, want, "{front:?} {after:?}");
+        }
+        // A promise that names no channel is kept by any channel on time.
+        let c = contact(
+            "",
+            "## 2026-11-01 call\nNext: 2026-11-10 - send it\n## 2026-11-10 text\n",
+        );
+        assert!(matches!(promises(&c, today)[0].outcome, Outcome::Kept(_)));
+    }
+
+    /// The rotation: the first channel not used in the last two touches, else the first.
+    #[test]
+    fn rotation() {
+        let today = d("2026-11-24");
+        let partner = "[rotation]\npartner = [\"card\", \"gift\"]\n";
+        // (config, front matter, body, suggest)
+        let cases = [
+            ("", "", "", Channel::Call),
+            ("", "", "## 2026-11-01 call\n", Channel::Email),
+            (
+                "",
+                "",
+                "## 2026-10-01 email\n## 2026-11-01 call\n",
+                Channel::Meeting,
+            ),
+            // only the last two touches
+            (
+                "",
+                "",
+                "## 2026-09-01 meeting\n## 2026-10-01 email\n## 2026-11-01 call\n",
+                Channel::Meeting,
+            ),
+            // every channel used: the first
+            (
+                "[rotation]\nprospect = [\"email\", \"text\"]\n",
+                "",
+                "## 2026-10-01 text\n## 2026-11-01 email\n",
+                Channel::Email,
+            ),
+            // `met` is a touch (a meeting)
+            (
+                "[rotation]\nprospect = [\"call\", \"meeting\", \"email\"]\n",
+                "met: 2026-09-01\n",
+                "## 2026-10-01 call\n",
+                Channel::Email,
+            ),
+            // per stage, from the config; other stages keep the default rotation
+            (
+                partner,
+                "stage: partner\n",
+                "## 2026-11-01 card\n",
+                Channel::Gift,
+            ),
+            (partner, "", "## 2026-11-01 call\n", Channel::Email),
+            (
+                "[rotation]\ndefault = [\"text\", \"call\"]\n",
+                "stage: partner\n",
+                "## 2026-11-01 text\n",
+                Channel::Call,
+            ),
+        ];
+        for (toml, front, body, want) in cases {
+            let c = contact(front, body);
+            let s = status(&c, today, &cfg(toml));
+            assert_eq!(
+                (s.suggest, s.suggest_reason),
+                (want, Suggest::Rotation),
+                "{toml:?} {front:?} {body:?}"
+            );
+        }
+    }
 }
