@@ -60,7 +60,8 @@ struct RawCards {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHoliday {
-    date: Spanned<String>,
+    /// `"12-15"`; a TOML date (`2026-12-15`, unquoted) is read for its month and day.
+    date: Spanned<toml::Value>,
     label: String,
     stages: Option<Vec<String>>,
 }
@@ -344,6 +345,11 @@ impl Config {
                     Some(_) => {
                         let (word, rest) =
                             rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                        // `1w call: check in`, as headings and `Next:` lines allow.
+                        let word = word
+                            .strip_suffix(crate::parse::is_separator)
+                            .filter(|w| !w.is_empty())
+                            .unwrap_or(word);
                         let ch = lookup(word).ok_or_else(|| bad(not_a_channel(word)))?;
                         (Some(ch), rest)
                     }
@@ -359,10 +365,18 @@ impl Config {
         }
         let mut parsed_holidays = Vec::new();
         for h in holidays {
-            let date = crate::parse::parse_yearly(h.date.get_ref()).ok_or_else(|| ConfigError {
+            let written = match h.date.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Datetime(dt) => dt
+                    .date
+                    .map(|d| format!("{:02}-{:02}", d.month, d.day))
+                    .unwrap_or_else(|| dt.to_string()),
+                other => other.to_string(),
+            };
+            let date = crate::parse::parse_yearly(&written).ok_or_else(|| ConfigError {
                 line: line_at(text, h.date.span()),
                 message: format!(
-                    "`holiday.date`: \"{}\" is not a date: expected MM-DD, as in 12-15",
+                    "`holiday.date`: {} is not a date: expected \"MM-DD\", as in \"12-15\"",
                     h.date.get_ref()
                 ),
             })?;
@@ -371,7 +385,7 @@ impl Config {
                 label: h.label.trim().to_string(),
                 stages: h.stages.as_ref().map_or_else(
                     || self.card_stages.clone(),
-                    |s| s.iter().map(|s| s.to_lowercase()).collect(),
+                    |s| s.iter().map(|s| s.trim().to_lowercase()).collect(),
                 ),
             });
         }
@@ -687,6 +701,11 @@ mod tests {
                 ),
             ),
             ("1w call", step(Duration::Weeks(1), Some(Channel::Call), "")),
+            // punctuation after the channel word, as headings allow
+            (
+                "1w call: check in",
+                step(Duration::Weeks(1), Some(Channel::Call), "check in"),
+            ),
             (
                 " 1W  Phone ",
                 step(Duration::Weeks(1), Some(Channel::Call), ""),
@@ -740,6 +759,13 @@ mod tests {
                 yearly(12, 24),
                 "eve",
                 vec!["lead"],
+            ),
+            // an unquoted TOML date, and stage names with spaces around them
+            (
+                "date = 2026-12-24\nlabel = \"eve\"\nstages = [\" Client \"]",
+                yearly(12, 24),
+                "eve",
+                vec!["client"],
             ),
             // no stages: the card-sending stages
             (

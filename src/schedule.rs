@@ -209,10 +209,15 @@ pub fn timeline(c: &Contact, today: NaiveDate) -> Vec<Touch> {
         .collect()
 }
 
-/// The nuisance guard (SPEC section 9): a computed due date is never earlier than the last
-/// touch plus `min_gap`, and with `skip_weekends` a Saturday or Sunday moves to the Monday.
-fn guard(due: NaiveDate, last: NaiveDate, config: &Config) -> NaiveDate {
-    let due = config.min_gap.after(last).map_or(due, |gap| due.max(gap));
+/// The nuisance guard (SPEC section 9): a cadence or sequence due date is never earlier than
+/// the last touch plus `min_gap` (`gap`; the first follow-up after `met` keeps the user's own
+/// `first_follow_up`), and with `skip_weekends` a computed date on a Saturday or Sunday moves to
+/// the Monday.
+fn guard(due: NaiveDate, last: NaiveDate, gap: bool, config: &Config) -> NaiveDate {
+    let due = match config.min_gap.after(last) {
+        Some(earliest) if gap => due.max(earliest),
+        _ => due,
+    };
     let monday = match due.weekday() {
         Weekday::Sat if config.skip_weekends => due.succ_opt().and_then(|d| d.succ_opt()),
         Weekday::Sun if config.skip_weekends => due.succ_opt(),
@@ -243,6 +248,18 @@ fn is_personal(t: &Touch, interests: &[String]) -> bool {
     }
     let heading = format!("{} {}", t.word, t.text);
     mentions(&heading, "personal") || interests.iter().any(|i| mentions(&heading, i))
+}
+
+/// A call or a meeting, unless its heading says nobody answered (`call - voicemail`, which is
+/// what `today` logs for no answer, or `call - no answer`): there was no one to agree a next
+/// step with.
+fn is_conversation(t: &Touch) -> bool {
+    matches!(t.channel, Channel::Call | Channel::Meeting) && {
+        let heading = format!("{} {}", t.word, t.text);
+        !["voicemail", "no answer", "no reply", "left a message"]
+            .iter()
+            .any(|w| mentions(&heading, w))
+    }
 }
 
 /// Apply the due rules (SPEC sections 5 and 9) to one contact.
@@ -300,7 +317,8 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
                     Reason::Cadence,
                 ),
             };
-            (due.map(|d| guard(d, l.date, config)), reason)
+            let gap = reason != Reason::Met;
+            (due.map(|d| guard(d, l.date, gap, config)), reason)
         }
     };
     let snoozed = matches!((due, c.snooze), (Some(d), Some(s)) if s > d);
@@ -336,7 +354,14 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
             .filter(|t| t.channel == Channel::Card && t.date.year() == today.year())
             .count();
         let days_in_year = if today.leap_year() { 366 } else { 365 };
-        let pace = u64::from(target) * u64::from(today.ordinal()) / days_in_year;
+        // The pace runs from 1 January, or from the day the contact entered the stage when
+        // that was this year: a client since yesterday is not behind on a year's cards.
+        let start = c
+            .stage_since
+            .filter(|s| s.year() == today.year() && *s <= today)
+            .map_or(1, |s| s.ordinal());
+        let elapsed = u64::from(today.ordinal() + 1 - start);
+        let pace = u64::from(target) * elapsed / days_in_year;
         Cards {
             sent,
             target,
@@ -373,11 +398,7 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
     } else {
         (rotated, Suggest::Rotation)
     };
-    let no_next_step = open
-        && next.is_none()
-        && past
-            .last()
-            .is_some_and(|t| matches!(t.channel, Channel::Call | Channel::Meeting));
+    let no_next_step = open && next.is_none() && past.last().is_some_and(is_conversation);
     let last = match (past.last(), met) {
         (Some(t), _) => Some(Cow::Borrowed(t)),
         (None, met) => met.map(Cow::Owned),
@@ -1444,6 +1465,38 @@ mod tests {
                 3,
                 true,
             ),
+            // the pace runs from `stage_since` when that is this year: a client since
+            // yesterday is not behind; since 1 June (177 days: 3.39) with none sent, behind;
+            // since 1 September (85 days: 1.63) with one sent, on pace
+            (
+                "client\nstage_since: 2026-11-23",
+                cards(&[]),
+                "2026-11-24",
+                0,
+                false,
+            ),
+            (
+                "client\nstage_since: 2026-06-01",
+                cards(&[]),
+                "2026-11-24",
+                0,
+                true,
+            ),
+            (
+                "client\nstage_since: 2026-09-01",
+                cards(&["2026-10-01"]),
+                "2026-11-24",
+                1,
+                false,
+            ),
+            // a stage entered last year: from 1 January as before
+            (
+                "client\nstage_since: 2025-06-01",
+                cards(&[]),
+                "2026-02-22",
+                0,
+                true,
+            ),
         ];
         let config = Config::default();
         for (stage, body, today, sent, behind) in cases {
@@ -1629,12 +1682,13 @@ mod tests {
                 "2026-11-30",
                 Reason::Met,
             ),
+            // `first_follow_up` is the user's own gap after meeting: min_gap does not raise it
             (
                 "[cadence]\nfirst_follow_up = \"1d\"\n",
                 "met: 2026-11-20\n",
                 "",
                 "2026-11-24",
-                "2026-11-22",
+                "2026-11-21",
                 Reason::Met,
             ),
             // sequence steps
@@ -1929,6 +1983,29 @@ mod tests {
         let cases = [
             // the latest touch a conversation with no next step agreed
             ("", "", "## 2026-11-20 call\n".to_string(), true, None),
+            // nobody answered: no conversation to agree a next step in
+            (
+                "",
+                "",
+                "## 2026-11-20 call - voicemail\n".to_string(),
+                false,
+                None,
+            ),
+            ("", "", "## 2026-11-20 voicemail\n".to_string(), false, None),
+            (
+                "",
+                "",
+                "## 2026-11-20 call - no answer\n".to_string(),
+                false,
+                None,
+            ),
+            (
+                "",
+                "",
+                "## 2026-11-20 call - answered at last\n".to_string(),
+                true,
+                None,
+            ),
             (
                 "",
                 "stage: lead\n",

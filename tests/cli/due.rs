@@ -99,7 +99,8 @@ fn due_shows_the_playbook_for_a_fixture_vault() {
             "due": "2026-11-26", "reason": "sequence", "suggest": "card",
             "suggest_reason": "sequence", "touch": 4, "open": false, "step": [1, 2],
             "late": false, "personal": null,
-            "cards": {"this_year": 0, "target": 7, "behind": true}, "rank": null,
+            // not behind: a client since yesterday, the pace counts from stage_since
+            "cards": {"this_year": 0, "target": 7, "behind": false}, "rank": null,
         })
     );
     assert_eq!(item("Ivo Ivanov")["suggest_reason"], "cards");
@@ -335,4 +336,24 @@ fn a_missing_vault_is_an_error() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot open the vault"));
+}
+
+#[test]
+fn readme_excerpt_matches_the_sample_agenda() {
+    // Every agenda line the README shows under "What you get" is in the sample's DUE.md.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let due = fs::read_to_string(root.join("sample-vault/DUE.md")).unwrap();
+    let start = readme.find("## What you get").unwrap();
+    let block = &readme[start..];
+    let block = &block[block.find("```markdown\n").unwrap() + 12..];
+    let block = &block[..block.find("```").unwrap()];
+    let lines: Vec<&str> = block.lines().filter(|l| !l.is_empty()).collect();
+    assert!(lines.len() > 10, "{block}");
+    for line in lines {
+        assert!(
+            due.lines().any(|l| l == line),
+            "README line not in sample-vault/DUE.md: {line}"
+        );
+    }
 }
