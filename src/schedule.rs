@@ -730,28 +730,32 @@ pub fn assemble<'a>(
             .then_with(|| a.sort_name.cmp(&b.sort_name))
             .then_with(|| a.path.cmp(&b.path))
     });
-    let mut ranked: Vec<usize> = (0..items.len())
+    // Each key computed once; the index breaks ties, which keeps the order of section 5.
+    let mut keyed: Vec<(u8, std::cmp::Reverse<i64>, usize)> = (0..items.len())
         .filter(|&i| items[i].bucket != Bucket::Upcoming)
+        .map(|i| {
+            let group = rank_group(&items[i]);
+            let overdue = if group == 4 { items[i].days_overdue } else { 0 };
+            (group, std::cmp::Reverse(overdue), i)
+        })
         .collect();
-    // Stable: ties keep the order of section 5.
-    ranked.sort_by_key(|&i| {
-        let group = rank_group(&items[i]);
-        let overdue = if group == 4 { items[i].days_overdue } else { 0 };
-        (group, std::cmp::Reverse(overdue))
-    });
-    dates.sort_by(|a, b| {
+    keyed.sort_unstable();
+    let ranked: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
+    // Unstable sorts: the keys end with the path, so no two entries of these lists compare
+    // equal unless they are alike.
+    dates.sort_unstable_by(|a, b| {
         (a.date.cmp(&b.date))
             .then_with(|| caseless(&a.name, &b.name))
             .then_with(|| a.path.cmp(&b.path))
             .then_with(|| a.label.cmp(&b.label))
     });
     // The conversation just had first: that is where a next step is easiest to set.
-    no_next_step.sort_by(|a, b| {
+    no_next_step.sort_unstable_by(|a, b| {
         (b.last_touch.date.cmp(&a.last_touch.date))
             .then_with(|| caseless(&a.name, &b.name))
             .then_with(|| a.path.cmp(&b.path))
     });
-    going_cold.sort_by(|a, b| {
+    going_cold.sort_unstable_by(|a, b| {
         (a.due.cmp(&b.due))
             .then_with(|| caseless(&a.name, &b.name))
             .then_with(|| a.path.cmp(&b.path))
