@@ -131,6 +131,7 @@ impl Suggest {
 pub struct StepAt {
     pub k: usize,
     pub n: usize,
+    pub interval: crate::duration::Duration,
     pub channel: Option<Channel>,
     pub text: String,
 }
@@ -277,16 +278,22 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
         let i = *c.with_next.iter().rev().find(|&&i| i < past.len())?;
         let holder = &c.touches[i];
         let line = holder.next.as_ref()?;
-        let settled = line.channel.is_some_and(|promised| {
-            past.iter()
-                .any(|t| t.date > holder.date && t.channel == promised)
+        // A promise that named no channel is kept by any later touch (as `log` treats the
+        // front matter's `next`).
+        let settled = past.iter().any(|t| {
+            t.date > holder.date && line.channel.is_none_or(|promised| t.channel == promised)
         });
         Some(line).filter(|_| !settled).filter(pending)
     });
     let cadence = c.cadence.unwrap_or_else(|| config.stage_cadence(&c.stage));
     let open = config.is_open(&c.stage);
     // The sequence step: k touches since the stage began (all of them without `stage_since`).
-    let step = config.sequence.get(&c.stage).and_then(|steps| {
+    // A contact's own `cadence:` beats its stage's sequence, as it beats the stage's cadence.
+    let steps = config
+        .sequence
+        .get(&c.stage)
+        .filter(|_| c.cadence.is_none());
+    let step = steps.and_then(|steps| {
         let k = match c.stage_since {
             Some(since) => {
                 past.len() - past.partition_point(|t| t.date < since)
@@ -294,10 +301,15 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
             }
             None => touches,
         };
-        let Step { channel, text, .. } = steps.get(k.checked_sub(1)?)?;
+        let Step {
+            interval,
+            channel,
+            text,
+        } = steps.get(k.checked_sub(1)?)?;
         Some(StepAt {
             k,
             n: steps.len(),
+            interval: *interval,
             channel: *channel,
             text: text.clone(),
         })
@@ -307,10 +319,7 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
         (None, None) => (Some(today), Reason::New),
         (None, Some(l)) => {
             let (due, reason) = match &step {
-                Some(s) => (
-                    config.sequence[&c.stage][s.k - 1].interval.after(l.date),
-                    Reason::Sequence,
-                ),
+                Some(s) => (s.interval.after(l.date), Reason::Sequence),
                 None if l.is_met => (config.first_follow_up.after(l.date), Reason::Met),
                 None => (
                     cadence.interval().and_then(|d| d.after(l.date)),
@@ -333,21 +342,15 @@ pub fn status<'a>(c: &'a Contact, today: NaiveDate, config: &Config) -> Status<'
         });
     // SPEC 9: on the third and fourth follow-up (touch #4 and #5) of an open stage, with no
     // personal touch yet, send something personal.
-    let personal = (open && matches!(touches + 1, 4 | 5))
-        .then(|| {
-            let personal: Vec<&Touch> = past
-                .iter()
-                .filter(|t| is_personal(t, &c.interests))
-                .collect();
-            if !personal.is_empty() {
-                return None;
-            }
-            c.interests
-                .iter()
-                .find(|i| !personal.iter().any(|t| mentions(&t.text, i)))
-                .map(String::as_str)
-        })
-        .flatten();
+    // SPEC 9: on the third and fourth follow-up (touch #4 and #5) of an open stage, with no
+    // personal touch yet, send something personal: the first interest (with no personal touch
+    // yet, none has been used).
+    let personal = c
+        .interests
+        .first()
+        .filter(|_| open && matches!(touches + 1, 4 | 5))
+        .filter(|_| !past.iter().any(|t| is_personal(t, &c.interests)))
+        .map(String::as_str);
     let cards = config.card_target(&c.stage).map(|target| {
         let sent = past
             .iter()
@@ -687,20 +690,32 @@ pub fn agenda<'a>(
     assemble(&all, problems, today, config.per_day)
 }
 
-/// The group a due item falls in for a day's work (SPEC section 9), lowest first: broken
-/// promises in the making, promises due today, open-stage contacts at touch #2 to #5 (where
-/// most people give up), card and date suggestions, then the rest.
-fn rank_group(i: &Item) -> u8 {
+/// The groups of a day's work (SPEC section 9), in rank order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    /// Broken promises in the making.
+    BrokenPromise,
+    /// Promises due today.
+    PromiseToday,
+    /// Open-stage contacts at touch #2 to #5, where most people give up.
+    EarlyTouch,
+    /// Card and date suggestions.
+    CardOrDate,
+    /// The rest, most days overdue first.
+    Rest,
+}
+
+fn rank_group(i: &Item) -> Group {
     if i.breaking_promise() {
-        0
+        Group::BrokenPromise
     } else if i.bucket == Bucket::Today && i.reason == Reason::Next {
-        1
+        Group::PromiseToday
     } else if i.open && (2..=5).contains(&(i.touches + 1)) {
-        2
+        Group::EarlyTouch
     } else if i.suggest == Channel::Card || i.has_date {
-        3
+        Group::CardOrDate
     } else {
-        4
+        Group::Rest
     }
 }
 
@@ -731,11 +746,15 @@ pub fn assemble<'a>(
             .then_with(|| a.path.cmp(&b.path))
     });
     // Each key computed once; the index breaks ties, which keeps the order of section 5.
-    let mut keyed: Vec<(u8, std::cmp::Reverse<i64>, usize)> = (0..items.len())
+    let mut keyed: Vec<(Group, std::cmp::Reverse<i64>, usize)> = (0..items.len())
         .filter(|&i| items[i].bucket != Bucket::Upcoming)
         .map(|i| {
             let group = rank_group(&items[i]);
-            let overdue = if group == 4 { items[i].days_overdue } else { 0 };
+            let overdue = if group == Group::Rest {
+                items[i].days_overdue
+            } else {
+                0
+            };
             (group, std::cmp::Reverse(overdue), i)
         })
         .collect();
@@ -816,6 +835,11 @@ pub struct Promise {
 /// first touch after the one that holds it, and the front matter's `next` when it is pending.
 pub fn promises(c: &Contact, today: NaiveDate) -> Vec<Promise> {
     let past = past_touches(c, today);
+    // The last touch as scheduling sees it: `met` counts when it is the only touch.
+    let last = past
+        .last()
+        .map(|t| t.date)
+        .or_else(|| met_touch(c, past, today).map(|m| m.date));
     let mut out: Vec<Promise> = Vec::new();
     for (i, holder) in past.iter().enumerate() {
         let Some(step) = &holder.next else { continue };
@@ -844,7 +868,7 @@ pub fn promises(c: &Contact, today: NaiveDate) -> Vec<Promise> {
     }
     // The front matter's pending `next`, unless it repeats a `Next:` line still open.
     if let Some(next) = &c.next
-        && past.last().is_none_or(|l| next.date > l.date)
+        && last.is_none_or(|l| next.date > l)
         && !out.iter().any(|p| {
             p.outcome == Outcome::Pending
                 && p.step.date == next.date
@@ -1758,6 +1782,24 @@ mod tests {
         }
     }
 
+    /// A contact's own `cadence:` beats its stage's sequence, as it beats the stage's cadence.
+    #[test]
+    fn own_cadence_opts_out_of_the_sequence() {
+        let config = cfg("[sequence]\nprospect = [\"2d email\", \"2w call\"]\n");
+        let today = d("2026-11-24");
+        let cases = [
+            ("", Some("2026-11-22"), Reason::Sequence),
+            ("cadence: 1w\n", Some("2026-11-27"), Reason::Cadence),
+            ("cadence: never\n", None, Reason::Cadence),
+        ];
+        for (front, due, reason) in cases {
+            let c = contact(front, "## 2026-11-20 call\n");
+            let s = status(&c, today, &config);
+            assert_eq!((s.due, s.reason), (due.map(d), reason), "{front:?}");
+            assert_eq!(s.step.is_some(), reason == Reason::Sequence, "{front:?}");
+        }
+    }
+
     /// Sequences: step k of n, with k the touches on or after `stage_since` (all of them
     /// without it); k = 0 or k > n: the rules of section 5.
     #[test]
@@ -1769,10 +1811,18 @@ mod tests {
         let four =
             "## 2026-10-01 call\n## 2026-10-15 call\n## 2026-11-01 call\n## 2026-11-10 call\n";
         let five = "## 2026-09-01 call\n## 2026-10-01 call\n## 2026-10-15 call\n## 2026-11-01 call\n## 2026-11-10 call\n";
-        let step = |k, channel, text: &str| {
+        let step = |k: usize, channel, text: &str| {
+            use crate::duration::Duration;
+            let intervals = [
+                Duration::Days(2),
+                Duration::Weeks(1),
+                Duration::Weeks(2),
+                Duration::Days(10),
+            ];
             Some(StepAt {
                 k,
                 n: 4,
+                interval: intervals[k - 1],
                 channel,
                 text: text.to_string(),
             })
@@ -1948,10 +1998,18 @@ mod tests {
                 "2026-12-01",
                 Reason::Next,
             ),
-            // a `Next:` line that names no channel is only done by its date
+            // a `Next:` line that names no channel is kept by any later touch (as `show`
+            // judges it, and as `log` treats the front matter's `next`), but not by one
+            // on the same day
             (
                 "",
                 "## 2026-11-01 call\nNext: 2026-12-01 - send it\n## 2026-11-12 email\n",
+                "2026-12-03",
+                Reason::Cadence,
+            ),
+            (
+                "",
+                "## 2026-11-01 call\nNext: 2026-12-01 - send it\n## 2026-11-01 email\n",
                 "2026-12-01",
                 Reason::Next,
             ),
@@ -2334,6 +2392,18 @@ mod tests {
     }
 
     /// What became of each promise.
+    #[test]
+    fn a_front_matter_promise_is_pending_as_scheduling_sees_it() {
+        // `met` is the last touch: a `next:` before it is stale for both.
+        let c = contact("met: 2026-11-20\nnext: 2026-11-18 call\n", "");
+        let today = d("2026-11-24");
+        assert!(status(&c, today, &Config::default()).next.is_none());
+        assert!(promises(&c, today).is_empty());
+        let c = contact("met: 2026-11-20\nnext: 2026-11-22 call\n", "");
+        assert!(status(&c, today, &Config::default()).next.is_some());
+        assert_eq!(promises(&c, today).len(), 1);
+    }
+
     #[test]
     fn promise_outcomes() {
         let today = d("2026-11-24");

@@ -81,11 +81,15 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     };
     let contact = loaded.find(&args.contact)?;
     let rel = contact.path.clone();
+    // The promise is also written under the touch that made it, so that its history stays in
+    // the file (`show` judges it by the touch that follows) after `next:` goes.
+    let mut notes = args.notes.clone();
+    notes.extend(next.as_ref().map(|step| format!("Next: {step}")));
     let entry = Entry {
         date,
         word: word.clone(),
         text: args.text.join(" "),
-        notes: args.notes.clone(),
+        notes,
     };
     // The edit is made under the vault's write lock on the file as it is then, and made again
     // if another program saves the file while it is being written.
@@ -171,9 +175,15 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     };
     let shown = clean(&rel);
     if repeated {
+        let word = clean(&word);
+        // "an email", "a call"
+        let a = if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
         eprintln!(
-            "note: {shown} already had a {} touch on {date}: this one is logged as another",
-            clean(&word)
+            "note: {shown} already had {a} {word} touch on {date}: this one is logged as another"
         );
     }
     if edited.redone > 0 {
@@ -200,8 +210,14 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
             println!("{shown}: {}", clean(note));
         }
         if let Some(promise) = &fulfilled {
+            let late = (entry.date - promise.date).num_days();
+            let how = match late {
+                1 => ", 1 day late".to_string(),
+                n if n > 1 => format!(", {n} days late"),
+                _ => String::new(),
+            };
             println!(
-                "{shown}: removed `next: {}` (this touch keeps that promise; --keep-next keeps the line)",
+                "{shown}: removed `next: {}` (this touch keeps that promise{how}; --keep-next keeps the line)",
                 clean(&promise_text(promise))
             );
         }

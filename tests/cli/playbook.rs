@@ -199,3 +199,51 @@ fn watch_keeps_the_playbook_sections_current() {
     });
     drop(watcher);
 }
+
+#[test]
+fn a_promise_made_with_log_next_keeps_its_history_in_show() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let v = dir.path();
+    fs::write(v.join("touchbase.toml"), "").unwrap();
+    fs::write(v.join("lisa.md"), "---\nname: Lisa Lane\n---\n").unwrap();
+    let log = |args: &[&str]| {
+        let out = touchbase(v).arg("log").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    log(&[
+        "lisa",
+        "call",
+        "--date",
+        "2026-11-10",
+        "--next",
+        "2026-11-20 email - the proposal",
+    ]);
+    let text = fs::read_to_string(v.join("lisa.md")).unwrap();
+    assert!(
+        text.contains("## 2026-11-10 call\nNext: 2026-11-20 email - the proposal\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("next: 2026-11-20 email - the proposal\n"),
+        "{text}"
+    );
+    // Kept, but four days late: `next:` goes, and show still judges the promise.
+    log(&["lisa", "email", "sent", "it", "--date", "2026-11-24"]);
+    let text = fs::read_to_string(v.join("lisa.md")).unwrap();
+    assert!(!text.contains("\nnext:"), "{text}");
+    let out = touchbase(v).args(["show", "lisa"]).output().unwrap();
+    let show = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        show.contains(
+            "promises: 0 kept, 1 broken, 0 open\n  2026-11-20 email - the proposal: broken: email on 2026-11-24 (4 days late) (agreed 2026-11-10)\n"
+        ),
+        "{show}"
+    );
+    // And the agenda no longer holds her to it.
+    let due = due_md(v);
+    assert!(!due.contains("you said you would"), "{due}");
+}

@@ -52,7 +52,7 @@ const TRICKY: &[(&str, &str, &[&str], &str)] = &[
             "--next",
             "2026-12-01 meeting - lunch with the team",
         ],
-        "---\n# who\nname:    Fay   # the boss\nnext: 2026-12-01 meeting - lunch with the team\n\ntags: [ a,b ]\n---\n## 2026-11-01 call\n\n## 2026-11-24 call\n\n",
+        "---\n# who\nname:    Fay   # the boss\nnext: 2026-12-01 meeting - lunch with the team\n\ntags: [ a,b ]\n---\n## 2026-11-01 call\n\n## 2026-11-24 call\nNext: 2026-12-01 meeting - lunch with the team\n\n",
     ),
     (
         "a newest-first log at level 3",
