@@ -177,10 +177,11 @@ pub fn say_due(c: &crate::model::Contact, today: NaiveDate, config: &crate::conf
     );
 }
 
-/// The suggestion and due date of a contact, in words: `due Tue 1 Dec 2026 (in 7 days): next
-/// step: call - send the pricing sheet`. Text from the vault in it is shown with `term::clean`.
+/// The due date of a contact and why, and how to follow up, in the words DUE.md uses: `due Tue
+/// 1 Dec 2026 (in 7 days): next step: call - send the pricing sheet · touch #4`. Text from the
+/// vault in it is shown with `term::clean`.
 pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
-    use crate::schedule::Reason;
+    use crate::render::words::{self, FollowUp};
     let Some(due) = s.due else {
         return "not scheduled (cadence never, no pending next step)".to_string();
     };
@@ -192,78 +193,14 @@ pub fn due_words(s: &crate::schedule::Status<'_>, today: NaiveDate) -> String {
         d if d < 0 => format!("{} days overdue", -d),
         d => format!("in {d} days"),
     };
-    let why = match s.reason {
-        Reason::Next => {
-            let n = s.next.map(|n| {
-                let at = n.time.map(|t| format!("at {} ", t.format("%H:%M")));
-                let ch = n.channel.map(|c| format!("{c} ")).unwrap_or_default()
-                    + &at.unwrap_or_default();
-                let text = if n.text.is_empty() {
-                    String::new()
-                } else {
-                    format!("- {}", crate::term::clean(&n.text))
-                };
-                format!("{ch}{text}").trim().to_string()
-            });
-            format!(
-                "next step{}",
-                n.filter(|t| !t.is_empty())
-                    .map(|t| format!(": {t}"))
-                    .unwrap_or_default()
-            )
-        }
-        Reason::Met => "first follow-up since you met".to_string(),
-        Reason::New => "new contact: make the first touch".to_string(),
-        Reason::Cadence if s.late => format!("every {}, late", s.cadence),
-        Reason::Cadence => format!("every {}", s.cadence),
-        Reason::Sequence => match &s.step {
-            Some(step) => {
-                let what = [
-                    step.channel.map(|c| c.to_string()),
-                    Some(crate::term::clean(&step.text).into_owned()).filter(|t| !t.is_empty()),
-                ];
-                let what: Vec<String> = what.into_iter().flatten().collect();
-                format!("step {} of {}: {}", step.k, step.n, what.join(" - "))
-                    .trim_end_matches([':', ' '])
-                    .to_string()
-            }
-            None => "sequence".to_string(),
-        },
-    };
-    use crate::schedule::Suggest;
-    let mut how = match (s.suggest_reason, &s.step) {
-        (Suggest::Sequence, Some(step)) if s.reason != Reason::Sequence => {
-            format!(" (step {} of {})", step.k, step.n)
-        }
-        (Suggest::Cards, _) => " (behind on cards this year)".to_string(),
-        _ => String::new(),
-    };
-    if let Some(p) = s.personal {
-        how.push_str(" - something personal: ");
-        how.push_str(&crate::term::clean(p));
-    }
     let snoozed = if s.snoozed { ", snoozed" } else { "" };
-    // The reason already names the channel of a promise or a sequence step.
-    let named = match s.suggest_reason {
-        Suggest::Promised => s.reason == Reason::Next,
-        Suggest::Sequence => s.reason == Reason::Sequence,
-        _ => false,
-    };
-    let try_ = if named {
-        how.trim_start_matches(" - ").to_string()
-    } else {
-        format!("try: {}{how}", s.suggest)
-    };
-    let try_ = if try_.is_empty() {
-        String::new()
-    } else {
-        format!(" · {try_}")
-    };
-    format!(
-        "due {} ({when}{snoozed}): {why} · touch #{}{try_}",
-        due.format("%a %-d %b %Y"),
-        s.touches + 1,
-    )
+    let clean = |out: &mut String, text: &str| out.push_str(&crate::term::clean(text));
+    let f = FollowUp::of_status(s, today);
+    let mut out = format!("due {} ({when}{snoozed}): ", due.format("%a %-d %b %Y"));
+    words::why_into(&mut out, &f, &clean);
+    out.push_str(&format!(" · touch #{}", s.touches + 1));
+    words::how_into(&mut out, &f, " · ", &clean);
+    out
 }
 
 /// Write to stdout; a closed pipe (`touchbase due --stdout | head`) is not an error.
@@ -272,5 +209,78 @@ pub fn print_stdout(text: &str) -> Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// What commands print about a contact's follow-up: the same words as DUE.md.
+    #[test]
+    fn due_words_say_why_and_how() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let seq = "[sequence]\nprospect = [\"2d email - thanks\", \"1w call\", \"2w\"]\n";
+        // (config, front matter, body, words)
+        let cases = [
+            (
+                "",
+                "next: 2026-12-01 call - the quote\n",
+                "## 2026-11-20 call\n",
+                "due Tue 1 Dec 2026 (in 7 days): next step: call - the quote · touch #2",
+            ),
+            (
+                "",
+                "next: 2026-11-20 - the quote\n",
+                "## 2026-11-10 call\n",
+                "due Fri 20 Nov 2026 (4 days overdue): you said you would follow up on 2026-11-20 - the quote · touch #2 · try: email",
+            ),
+            (
+                "",
+                "cadence: 1w-2w\n",
+                "## 2026-11-01 call\n",
+                "due Sun 8 Nov 2026 (16 days overdue): every 1w-2w, late (over 2w) · touch #2 · try: email",
+            ),
+            (
+                seq,
+                "",
+                "## 2026-11-20 call\n",
+                "due Sun 22 Nov 2026 (2 days overdue): step 1 of 3: email - thanks · touch #2",
+            ),
+            (
+                seq,
+                "",
+                "## 2026-11-01 call\n## 2026-11-05 email\n## 2026-11-08 email\n",
+                "due Sun 22 Nov 2026 (2 days overdue): step 3 of 3 (2w after the last touch) · touch #4 · try: call",
+            ),
+            (
+                seq,
+                "next: 2026-12-01 - the quote\n",
+                "## 2026-11-20 call\n",
+                "due Tue 1 Dec 2026 (in 7 days): next step: the quote · touch #2 · try: email (step 1 of 3)",
+            ),
+            (
+                "",
+                "stage: client\n",
+                "## 2026-10-01 call\n",
+                "due Thu 12 Nov 2026 (12 days overdue): every 6w · touch #2 · try: card · cards this year 0/7",
+            ),
+            (
+                "",
+                "interests: [sailing]\n",
+                "## 2026-10-01 call\n## 2026-10-10 email\n## 2026-10-20 call\n",
+                "due Tue 10 Nov 2026 (14 days overdue): every 3w · touch #4 · try: meeting, with something personal: sailing",
+            ),
+        ];
+        for (toml, front, body, want) in cases {
+            let config = Config::from_toml(toml).unwrap();
+            let text = format!("---\nname: T\n{front}---\n{body}");
+            let c = crate::parse::parse_contact("t.md", text.as_bytes(), &config.channels)
+                .contact
+                .unwrap();
+            let s = crate::schedule::status(&c, today, &config);
+            assert_eq!(due_words(&s, today), want, "{front:?} {body:?}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 mod json;
 mod markdown;
+pub mod words;
 
 pub use json::render_json;
 pub use markdown::{HEADER, escape, render_due};

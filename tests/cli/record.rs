@@ -185,7 +185,7 @@ fn add_creates_a_contact_that_is_due_for_a_first_follow_up() {
         .args(["--interest", "chess", "--interest", "jazz piano"])
         .assert()
         .success()
-        .stdout("created contacts/zoë-oneil.md\nZoë O'Neil: due Thu 26 Nov 2026 (in 2 days): first follow-up since you met · touch #2 · try: call\n");
+        .stdout("created contacts/zoë-oneil.md\nZoë O'Neil: due Thu 26 Nov 2026 (in 2 days): first follow-up since you met on 2026-11-24 · touch #2 · try: call\n");
     assert_eq!(
         read(vault.path(), "contacts/zoë-oneil.md"),
         "---\nname: Zoë O'Neil\nstage: lead\ncompany: \"Acme: Labs\"\nemail: zoe@acme.example\nmet: 2026-11-24\ninterests:\n  - chess\n  - jazz piano\n---\n# Zoë O'Neil\n\n"
