@@ -933,4 +933,46 @@ mod tests {
             assert!(e.to_string().contains(key), "{text:?}: {e}");
         }
     }
+
+    // Found by attacking the playbook with bad input (brief attack10); these fail until fixed.
+
+    /// Stage names are compared in lower case, so two keys that differ only in case name the
+    /// same stage; today the one that sorts last wins silently (`prospect` over `PROSPECT`,
+    /// whichever comes first in the file). They should be refused, naming the key and line.
+    #[test]
+    fn stage_keys_that_differ_only_in_case_are_refused() {
+        let cases = [
+            "[sequence]\nPROSPECT = [\"1w call\"]\nprospect = [\"2w email\"]\n",
+            "[cadence.stages]\nProspect = \"1w\"\nprospect = \"2mo\"\n",
+            "[rotation]\nClient = [\"social\"]\nclient = [\"gift\"]\n",
+            "[cards]\nper_year = { Client = 3, client = 9 }\n",
+        ];
+        for text in cases {
+            let e = Config::from_toml(text).err();
+            assert!(e.is_some_and(|e| e.line.is_some()), "{text:?} was accepted");
+        }
+    }
+
+    /// `open_stages`, `cards.stages` and a holiday's `stages` are trimmed, but a stage used as a
+    /// key is not: `" prospect " = [...]` under `[sequence]` (or `[rotation]`,
+    /// `[cadence.stages]`, `cards.per_year`) is accepted and never applies to anyone.
+    #[test]
+    fn stage_keys_with_spaces_around_them_are_trimmed_or_refused() {
+        let ok = |text: &str| Config::from_toml(text).ok();
+        if let Some(c) = ok("[sequence]\n\" prospect \" = [\"1w call\"]\n") {
+            assert!(c.sequence.contains_key("prospect"), "{:?}", c.sequence);
+        }
+        if let Some(c) = ok("[rotation]\n\" client \" = [\"gift\"]\n") {
+            assert_eq!(c.rotation("client"), [Channel::Gift]);
+        }
+        if let Some(c) = ok("[cadence.stages]\n\" client \" = \"1w\"\n") {
+            assert_eq!(
+                c.stage_cadence("client"),
+                Cadence::Every(Duration::Weeks(1))
+            );
+        }
+        if let Some(c) = ok("[cards]\nper_year = { \" partner \" = 3 }\n") {
+            assert_eq!(c.card_target("partner"), Some(3));
+        }
+    }
 }

@@ -2583,4 +2583,47 @@ mod tests {
             );
         }
     }
+
+    // Found by attacking the playbook with bad input (brief attack10); these fail until fixed.
+
+    /// `cadence: never` on a contact means "not scheduled" (SPEC 5.4), and the contact's
+    /// `cadence` overrides its stage's; but a stage's sequence schedules the contact anyway:
+    /// Nora, a prospect the user set to `never` after two touches, is due by step 2.
+    #[test]
+    fn a_contacts_cadence_never_is_not_overridden_by_its_stages_sequence() {
+        let config =
+            cfg("[sequence]\nprospect = [\"2d email - thanks\", \"1w call\", \"2w email\"]\n");
+        let c = contact(
+            "cadence: never\nmet: 2026-10-01\n",
+            "## 2026-10-03 email - thanks for your time\n",
+        );
+        let s = status(&c, d("2026-11-24"), &config);
+        assert_eq!((s.due, s.reason), (None, Reason::Cadence), "{s:?}");
+    }
+
+    /// A promise for the same day, kept that day by the promised channel (a call at 09:00
+    /// agrees to send the quote this afternoon; the email goes out at 15:00): `show` says
+    /// "not kept yet: 4 days overdue" for ever, while `due` rightly sees no pending next step.
+    #[test]
+    fn a_promise_kept_later_on_the_day_it_was_made_is_kept() {
+        let c = contact(
+            "",
+            "## 2026-11-20 09:00 call - discussed the quote\n\
+             Next: 2026-11-20 email - send the quote this afternoon\n\n\
+             ## 2026-11-20 15:00 email - sent the quote\n",
+        );
+        let today = d("2026-11-24");
+        assert_eq!(status(&c, today, &Config::default()).next, None);
+        let p = promises(&c, today);
+        assert!(
+            matches!(
+                p[..],
+                [Promise {
+                    outcome: Outcome::Kept(_),
+                    ..
+                }]
+            ),
+            "{p:#?}"
+        );
+    }
 }

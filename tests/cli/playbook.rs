@@ -247,3 +247,147 @@ fn a_promise_made_with_log_next_keeps_its_history_in_show() {
     let due = due_md(v);
     assert!(!due.contains("you said you would"), "{due}");
 }
+
+// Found by attacking the playbook with bad input (brief attack10). Each test reproduces one
+// finding; they fail until it is fixed.
+
+/// A vault of the given files (path, text) with the given config.
+fn vault_of(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().unwrap();
+    fs::write(dir.path().join("touchbase.toml"), config).unwrap();
+    for (path, text) in files {
+        fs::write(dir.path().join(path), text).unwrap();
+    }
+    dir
+}
+
+/// `due --stdout`: the agenda, or the error when the command fails.
+fn due_or_error(vault: &std::path::Path) -> Result<String, String> {
+    let out = touchbase(vault).args(["due", "--stdout"]).output().unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// With `cards.lead` longer than `dates_horizon`, a card's mail-by day comes before its date
+/// is listed: today is the day to mail Kay's birthday card (22 Dec - 4w = 24 Nov), but the
+/// birthday only appears on 8 Dec, two weeks late, as "mail a card today". Either the date is
+/// listed from its mail-by day on, or the config is refused naming `cards.lead`.
+#[test]
+fn a_card_is_listed_by_its_mail_by_day_when_the_lead_is_longer_than_dates_horizon() {
+    let v = vault_of(
+        "[cards]\nlead = \"4w\"\n",
+        &[(
+            "kay.md",
+            "---\nname: Kay Client\nstage: client\nbirthday: 12-22\n---\n## 2026-11-20 card\n",
+        )],
+    );
+    match due_or_error(v.path()) {
+        Err(e) => assert!(e.contains("cards.lead"), "{e}"),
+        Ok(due) => {
+            let dates = due.split("\n## Dates\n").nth(1).unwrap_or("");
+            assert!(
+                dates.contains("Kay Client") && dates.contains("mail a card today"),
+                "the card is to be mailed today (24 Nov) but is not on the agenda:\n{due}"
+            );
+        }
+    }
+}
+
+/// A `[[holiday]]` with an empty or blank label gives a date line with nothing to say what
+/// it is (`· · (in 7 days)`): it should be refused, naming `holiday.label` and its line.
+#[test]
+fn a_holiday_with_a_blank_label_is_refused() {
+    for label in ["", "   "] {
+        let v = vault_of(
+            &format!("[[holiday]]\ndate = \"12-01\"\nlabel = \"{label}\"\n"),
+            &[("c.md", "---\nname: Cee Client\nstage: client\n---\n")],
+        );
+        match due_or_error(v.path()) {
+            Err(e) => assert!(e.contains("holiday.label") && e.contains(":3:"), "{e}"),
+            Ok(due) => panic!("a holiday with label {label:?} was accepted:\n{due}"),
+        }
+    }
+}
+
+/// An overdue next step is worded as the promise, `you said you would CHANNEL on DATE`, which
+/// only reads for the channels that are verbs: `you said you would meeting on`, `... would card
+/// on`, `... would gift on`, `... would social on`, `... would newsletter on`.
+#[test]
+fn a_broken_promise_reads_as_english_for_every_channel() {
+    let files: Vec<(String, String)> = ["meeting", "card", "gift", "social", "newsletter"]
+        .iter()
+        .map(|ch| {
+            (
+                format!("{ch}.md"),
+                format!("---\nname: P {ch}\n---\n## 2026-11-01 call\nNext: 2026-11-20 {ch}\n"),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let v = vault_of("", &files);
+    let due = due_md(v.path());
+    for ch in ["meeting", "card", "gift", "social", "newsletter"] {
+        assert!(
+            !due.contains(&format!("you said you would {ch} on")),
+            "ungrammatical promise for {ch}:\n{due}"
+        );
+    }
+}
+
+/// An Upcoming line gives its day without a year, so with a horizon over a year a follow-up
+/// due on Sat 20 Nov 2027 reads as four days ago (today is Tue 24 Nov 2026).
+#[test]
+fn an_upcoming_day_more_than_a_year_ahead_names_its_year() {
+    let v = vault_of(
+        "[agenda]\nhorizon = \"2y\"\n",
+        &[(
+            "y.md",
+            "---\nname: Yara Yearly\nstage: client\ncadence: 1y\n---\n## 2026-11-20 lunch\n",
+        )],
+    );
+    let due = due_md(v.path());
+    let line = due.lines().find(|l| l.contains("Yara Yearly")).unwrap();
+    assert!(line.contains("2027"), "{line}");
+}
+
+/// Text from the config and from contact files that reaches the new DUE.md lines (a
+/// personal-touch interest, a holiday label, a sequence step's text) is escaped so that it
+/// cannot form links, but a bare URL is left as it is, and GitHub (GFM's extended autolinks)
+/// and Obsidian turn `https://...` and `www....` into clickable links.
+#[test]
+fn bare_urls_in_playbook_text_cannot_form_links() {
+    let v = vault_of(
+        "[sequence]\nlead = [\"1d\", \"1d\", \"1w call - see https://evil.example/step\"]\n\
+         [[holiday]]\ndate = \"12-01\"\nlabel = \"cards from www.evil.example\"\nstages = [\"lead\"]\n",
+        &[
+            (
+                "a.md",
+                "---\nname: Ann Lead\nstage: lead\nmet: 2026-10-01\n\
+                 interests: [\"https://evil.example/interest\"]\n---\n\
+                 ## 2026-10-05 email\n## 2026-10-10 call\n",
+            ),
+            (
+                "b.md",
+                "---\nname: Bo Lead\nstage: lead\nmet: 2026-10-01\n\
+                 interests: [\"www.evil.example\"]\n---\n## 2026-10-05 email\n## 2026-10-10 call\n",
+            ),
+        ],
+    );
+    let due = due_md(v.path());
+    for url in [
+        "https://evil.example/step",
+        "https://evil.example/interest",
+        "www.evil.example",
+    ] {
+        assert!(
+            !due.contains(url),
+            "{url} is left as a bare URL, which GitHub and Obsidian link:\n{due}"
+        );
+    }
+}
