@@ -62,7 +62,7 @@ struct RawCards {
 struct RawHoliday {
     /// `"12-15"`; a TOML date (`2026-12-15`, unquoted) is read for its month and day.
     date: Spanned<toml::Value>,
-    label: String,
+    label: Spanned<String>,
     stages: Option<Vec<String>>,
 }
 
@@ -268,8 +268,12 @@ impl Config {
                 });
             }
         }
-        let rotation = std::mem::take(&mut raw.rotation);
-        let sequence = std::mem::take(&mut raw.sequence);
+        // Stage names are compared trimmed and in lower case: keys that name the same stage
+        // twice are refused rather than one silently winning.
+        raw.cadence.stages = stage_keys(text, "cadence.stages", raw.cadence.stages)?;
+        raw.cards.per_year = stage_keys(text, "cards.per_year", raw.cards.per_year)?;
+        let rotation = stage_keys(text, "rotation", std::mem::take(&mut raw.rotation))?;
+        let sequence = stage_keys(text, "sequence", std::mem::take(&mut raw.sequence))?;
         let holiday = std::mem::take(&mut raw.holiday);
         if let Some(zero) = raw.agenda.per_day.as_ref().filter(|n| *n.get_ref() == 0) {
             return Err(ConfigError {
@@ -380,9 +384,16 @@ impl Config {
                     h.date.get_ref()
                 ),
             })?;
+            if h.label.get_ref().trim().is_empty() {
+                return Err(ConfigError {
+                    line: line_at(text, h.label.span()),
+                    message: "`holiday.label` is empty: say what the date is (\"holiday cards\")"
+                        .to_string(),
+                });
+            }
             parsed_holidays.push(Holiday {
                 date: Yearly { year: None, ..date },
-                label: h.label.trim().to_string(),
+                label: h.label.get_ref().trim().to_string(),
                 stages: h.stages.as_ref().map_or_else(
                     || self.card_stages.clone(),
                     |s| s.iter().map(|s| s.trim().to_lowercase()).collect(),
@@ -530,6 +541,32 @@ fn lowercase(names: Vec<String>) -> Vec<String> {
 fn line_at(text: &str, span: std::ops::Range<usize>) -> Option<usize> {
     let before = text.as_bytes().get(..span.start)?;
     Some(1 + crate::parse::bytecount_newlines(before))
+}
+
+/// A table keyed by stage, with each key trimmed and in lower case. Two keys that become the
+/// same stage are an error naming the second and its line.
+fn stage_keys<V>(
+    text: &str,
+    table: &str,
+    map: BTreeMap<String, V>,
+) -> Result<BTreeMap<String, V>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (key, value) in map {
+        let stage = key.trim().to_lowercase();
+        if out.insert(stage.clone(), value).is_some() {
+            let line = text
+                .lines()
+                .position(|l| l.contains(&key) && !l.trim_start().starts_with('#'))
+                .map(|n| n + 1);
+            return Err(ConfigError {
+                line,
+                message: format!(
+                    "`{table}`: \"{key}\" names the stage \"{stage}\" a second time (stage names ignore case and spaces around them)"
+                ),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The 1-based line that sets `leaf` to `value`.
@@ -934,11 +971,10 @@ mod tests {
         }
     }
 
-    // Found by attacking the playbook with bad input (brief attack10); these fail until fixed.
+    // Found by attacking the playbook with bad input: each failed before its fix.
 
     /// Stage names are compared in lower case, so two keys that differ only in case name the
-    /// same stage; today the one that sorts last wins silently (`prospect` over `PROSPECT`,
-    /// whichever comes first in the file). They should be refused, naming the key and line.
+    /// same stage: refused, naming the key and line, rather than one winning silently.
     #[test]
     fn stage_keys_that_differ_only_in_case_are_refused() {
         let cases = [
@@ -953,12 +989,11 @@ mod tests {
         }
     }
 
-    /// `open_stages`, `cards.stages` and a holiday's `stages` are trimmed, but a stage used as a
-    /// key is not: `" prospect " = [...]` under `[sequence]` (or `[rotation]`,
-    /// `[cadence.stages]`, `cards.per_year`) is accepted and never applies to anyone.
+    /// A stage used as a key is trimmed, as `open_stages`, `cards.stages` and a holiday's
+    /// `stages` are: `" prospect " = [...]` applies to prospects.
     #[test]
     fn stage_keys_with_spaces_around_them_are_trimmed_or_refused() {
-        let ok = |text: &str| Config::from_toml(text).ok();
+        let ok = |text: &str| Some(Config::from_toml(text).unwrap());
         if let Some(c) = ok("[sequence]\n\" prospect \" = [\"1w call\"]\n") {
             assert!(c.sequence.contains_key("prospect"), "{:?}", c.sequence);
         }

@@ -453,6 +453,8 @@ pub struct Item {
     pub cards: Option<Cards>,
     /// The contact has a yearly date in the Dates section.
     pub has_date: bool,
+    /// Due so far ahead that its day needs the year to read right (a horizon over months).
+    pub far_ahead: bool,
     /// Its DUE.md line (it depends only on the item and the link style).
     pub line: LineCache,
 }
@@ -613,6 +615,7 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             personal: s.personal.map(str::to_string),
             cards: s.cards,
             has_date: !dates.is_empty(),
+            far_ahead: (due - today).num_days() > 300,
             line: LineCache::default(),
         })
     });
@@ -643,9 +646,13 @@ fn yearly_dates(
         .iter()
         .filter(|h| h.stages.contains(&c.stage))
         .map(|h| (h.label.as_str(), &h.date, true));
+    // A date with a card to mail is listed from its mail-by day, even when the card's lead is
+    // longer than the dates horizon.
+    let card_end = config.card_lead.after(today).map_or(end, |e| e.max(end));
     let mut dates = Vec::new();
     for (label, y, card) in own.chain(holidays) {
-        let Some(date) = next_occurrence(*y, today).filter(|d| *d <= end) else {
+        let until = if card { card_end } else { end };
+        let Some(date) = next_occurrence(*y, today).filter(|d| *d <= until) else {
             continue;
         };
         dates.push(Arc::new(DateItem {
@@ -843,7 +850,11 @@ pub fn promises(c: &Contact, today: NaiveDate) -> Vec<Promise> {
     let mut out: Vec<Promise> = Vec::new();
     for (i, holder) in past.iter().enumerate() {
         let Some(step) = &holder.next else { continue };
-        let after = past[i + 1..].iter().find(|t| t.date > holder.date);
+        // Judged by the first touch after it; a promise for the very day it was made can be
+        // kept by a later touch that day.
+        let after = past[i + 1..]
+            .iter()
+            .find(|t| t.date > holder.date || (step.date <= holder.date && t.date == holder.date));
         let outcome = match after {
             None => Outcome::Pending,
             Some(t) => {
@@ -2584,7 +2595,7 @@ mod tests {
         }
     }
 
-    // Found by attacking the playbook with bad input (brief attack10); these fail until fixed.
+    // Found by attacking the playbook with bad input: each failed before its fix.
 
     /// `cadence: never` on a contact means "not scheduled" (SPEC 5.4), and the contact's
     /// `cadence` overrides its stage's; but a stage's sequence schedules the contact anyway:

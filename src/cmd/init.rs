@@ -16,6 +16,7 @@ use crate::vault::create_file;
 pub const CONFIG: &str = r#"# touchbase settings. A commented line shows the default: uncomment it to change it. The
 # settings that are not commented out, under [sequence] and [cards], are the follow-up
 # playbook touchbase suggests: change them or delete them. Tables merge with the defaults.
+# (The commented client sequence is a suggestion too: read its note first.)
 
 # Globs, relative to the vault, of files that are never read.
 # ignore = ["templates/**", "archive/**"]
@@ -75,13 +76,10 @@ prospect = [
   "1mo call - ask for a decision",
 ]
 # After the sale: a handwritten thank-you, check-ins while the work is new, then a referral
-# ask once they have seen results (give a new client `stage_since:` with the day they signed).
-client = [
-  "2d card - thank you",
-  "2w call - check in",
-  "6w meeting - check in",
-  "3mo email - ask for a referral",
-]
+# ask once they have seen results. Uncomment it once your clients carry `stage_since:` (the
+# day they signed): without it the steps count every touch, so a client of long standing with
+# few touches would be sent a thank-you for a sale long past.
+# client = ["2d card - thank you", "2w call - check in", "6w meeting - check in", "3mo email - ask for a referral"]
 
 [cards]
 # Stages whose birthdays and other yearly dates come with a card to send.
@@ -343,7 +341,18 @@ mod tests {
         ] {
             assert!(channels.contains(&ch), "{ch:?}");
         }
-        let client = &c.sequence["client"];
+        // The client sequence is suggested commented out (it needs `stage_since`).
+        assert!(!c.sequence.contains_key("client"));
+        let uncommented: String = super::CONFIG
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# client = ")
+                    .map_or(l.to_string(), |r| format!("client = {r}"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let u = crate::config::Config::from_toml(&uncommented).unwrap();
+        let client = &u.sequence["client"];
         assert_eq!(client[0].channel, Some(Channel::Card));
         assert!(client[1..].iter().any(|s| s.text.contains("check in")));
         assert!(client.last().unwrap().text.contains("referral"));

@@ -31,6 +31,18 @@ pub fn escape(text: &str) -> String {
 fn escape_into(out: &mut String, text: &str) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        // GitHub and Obsidian turn bare `https://…` and `www.…` into links: an escaped `:` or
+        // `.` (which renders as itself) splits the text where they look for them.
+        let bare_link = match c {
+            ':' => chars.peek() == Some(&'/') && ends_with_scheme(out),
+            '.' => ends_with_word(out, "www"),
+            _ => false,
+        };
+        if bare_link {
+            out.push('\\');
+            out.push(c);
+            continue;
+        }
         match c {
             '\\' | '[' | ']' | '<' | '>' | '|' | '*' | '_' | '`' | '~' => {
                 out.push('\\');
@@ -47,6 +59,25 @@ fn escape_into(out: &mut String, text: &str) {
             c => out.push(c),
         }
     }
+}
+
+/// True when `out` ends with `word` (any case) standing as a word of its own.
+fn ends_with_word(out: &str, word: &str) -> bool {
+    let n = out.len();
+    n >= word.len()
+        && out.is_char_boundary(n - word.len())
+        && out[n - word.len()..].eq_ignore_ascii_case(word)
+        && !out[..n - word.len()]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+}
+
+/// True when `out` ends with a URL scheme that autolinks (`http`, `https`, `ftp`).
+fn ends_with_scheme(out: &str) -> bool {
+    ["http", "https", "ftp"]
+        .iter()
+        .any(|scheme| ends_with_word(out, scheme))
 }
 
 /// The ASCII characters a link destination percent-encodes: all but RFC 3986's unreserved
@@ -165,7 +196,9 @@ pub const PERSISTENCE: &str = "most sales close on touch 5 to 12";
 /// happened last, and how to follow up.
 fn item_line(out: &mut String, i: &Item, style: LinkStyle) {
     out.push_str("- [ ] ");
-    if i.bucket == Bucket::Upcoming {
+    if i.far_ahead {
+        let _ = write!(out, "{}{SEP}", i.due.format("%a %-d %b %Y"));
+    } else if i.bucket == Bucket::Upcoming {
         let _ = write!(out, "{}{SEP}", short_date(i.due));
     }
     link_into(out, &i.name, &i.path, style);
@@ -420,6 +453,15 @@ mod tests {
             ("two\nlines", "two lines"),
             ("*bold* _it_ `code`", "\\*bold\\* \\_it\\_ \\`code\\`"),
             ("O'Brien & Co. (US)", "O'Brien & Co. (US)"),
+            // bare URLs, which GitHub and Obsidian would link
+            (
+                "see https://x.example or WWW.y.example",
+                "see https\\://x.example or WWW\\.y.example",
+            ),
+            (
+                "http: not a link, www2.x, awww.x",
+                "http: not a link, www2.x, awww.x",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(escape(input), want);

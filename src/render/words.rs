@@ -74,6 +74,21 @@ impl<'a> FollowUp<'a> {
     }
 }
 
+/// What you said you would do, as a verb: `call`, `meet`, `send a card`.
+fn promise_verb(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Call => "call",
+        Channel::Email => "email",
+        Channel::Text => "text",
+        Channel::Meeting => "meet",
+        Channel::Card => "send a card",
+        Channel::Gift => "send a gift",
+        Channel::Social => "reach out on social media",
+        Channel::Newsletter => "send the newsletter",
+        Channel::Other => "follow up",
+    }
+}
+
 /// `call at 10:00 - send the pricing sheet`: a channel, a time and a text, each when present.
 fn step_words(
     out: &mut String,
@@ -104,7 +119,7 @@ pub fn why_into(out: &mut String, f: &FollowUp<'_>, esc: Escape) {
             let time = n.time.map(|t| t.format("%H:%M").to_string());
             if f.overdue {
                 // A broken promise in the making, worded as the promise.
-                let how = n.channel.map_or("follow up", Channel::as_str);
+                let how = n.channel.map_or("follow up", promise_verb);
                 let _ = write!(out, "you said you would {how} on {}", n.date);
                 if let Some(t) = time {
                     let _ = write!(out, " at {t}");

@@ -248,8 +248,8 @@ fn a_promise_made_with_log_next_keeps_its_history_in_show() {
     assert!(!due.contains("you said you would"), "{due}");
 }
 
-// Found by attacking the playbook with bad input (brief attack10). Each test reproduces one
-// finding; they fail until it is fixed.
+// Found by attacking the playbook with bad input. Each test reproduces one finding and
+// failed before its fix.
 
 /// A vault of the given files (path, text) with the given config.
 fn vault_of(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
