@@ -83,6 +83,29 @@ pub enum Command {
     List(ListArgs),
     /// Create a new vault with a commented config and an example contact
     Init(InitArgs),
+    /// Git sync: `touchbase git setup` prepares this clone (merge settings and hooks)
+    Git(GitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GitArgs {
+    #[command(subcommand)]
+    pub command: GitCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GitCommand {
+    /// Prepare the vault's git clone for sync: generated files merge without conflicts and are
+    /// regenerated after a pull or rebase, contact files merge with touchbase's driver. Run it
+    /// in every clone (git does not version these settings); running it again changes nothing.
+    Setup(GitSetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GitSetupArgs {
+    /// Also add a pre-commit hook that lists the vault's problems (it never blocks a commit)
+    #[arg(long)]
+    pub pre_commit: bool,
 }
 
 #[derive(Debug, Args)]

@@ -150,6 +150,7 @@ where
         Command::Snooze(args) => cmd::snooze::run(&ctx, args),
         Command::List(args) => cmd::list::run(&ctx, args),
         Command::Init(args) => cmd::init::run(&ctx, args),
+        Command::Git(args) => cmd::git::run(&ctx, args),
     };
     match result {
         Ok(code) => code.into(),

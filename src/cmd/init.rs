@@ -173,41 +173,16 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
         added.push("contacts/".to_string());
     }
     for (name, text) in [(".gitignore", GITIGNORE), (".gitattributes", GITATTRIBUTES)] {
-        let path = root.join(name);
-        if fs::symlink_metadata(&path).is_err() {
-            create_file(&root, &path, text.as_bytes())?;
-            added.push(name.to_string());
-            continue;
+        if let Some(what) = ensure_lines(&root, name, text, "touchbase init")? {
+            added.push(what);
         }
-        // An existing file keeps every line; the patterns it lacks are added at its end.
-        let current = crate::vault::read_text_inside(&root, &path)
-            .with_context(|| format!("cannot read {name}"))?;
-        let have: Vec<&str> = current.lines().map(str::trim).collect();
-        let missing: Vec<&str> = text
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !have.contains(&l.trim()))
-            .collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let addition = format!("# Added by touchbase init\n{}\n", missing.join("\n"));
-        if current.is_empty() {
-            fs::write(&path, &addition).with_context(|| format!("cannot write {name}"))?;
-        } else {
-            crate::vault::edit_file(&root, &path, |bytes| {
-                let mut out = bytes.to_vec();
-                if !out.ends_with(b"\n") {
-                    out.push(b'\n');
-                }
-                out.extend_from_slice(addition.as_bytes());
-                Ok(out)
-            })?;
-        }
-        added.push(format!(
-            "{} to {name}",
-            crate::render::plural(missing.len(), "line", "lines")
-        ));
     }
+    // In a git clone, set it up for sync as `touchbase git setup` does.
+    let git_report = if root.join(".git").exists() {
+        Some(super::git::setup(&root, false)?)
+    } else {
+        None
+    };
     if !ctx.quiet {
         let shown = crate::term::clean(&dir.display().to_string()).into_owned();
         if added.is_empty() {
@@ -226,7 +201,56 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
         );
         println!("then: touchbase --vault {shown} due");
     }
+    if let Some(report) = git_report
+        && !ctx.quiet
+    {
+        super::git::print_report(&report);
+    }
     Ok(Code::Success)
+}
+
+/// Make sure the file `name` at the vault's root holds every line of `text` (comments aside):
+/// a missing file is created with `text`; an existing one keeps every line and gets the lines it
+/// lacks at its end, under a comment naming `who`. Returns what was done, if anything.
+pub(crate) fn ensure_lines(
+    root: &std::path::Path,
+    name: &str,
+    text: &str,
+    who: &str,
+) -> Result<Option<String>> {
+    let path = root.join(name);
+    if fs::symlink_metadata(&path).is_err() {
+        create_file(root, &path, text.as_bytes())?;
+        return Ok(Some(name.to_string()));
+    }
+    let current = crate::vault::read_text_inside(root, &path)
+        .with_context(|| format!("cannot read {name}"))?;
+    let have: Vec<&str> = current.lines().map(str::trim).collect();
+    let missing: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !have.contains(&l.trim()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let addition = format!("# Added by {who}\n{}\n", missing.join("\n"));
+    if current.is_empty() {
+        // (The safe edit waits for a file that is not empty.)
+        fs::write(&path, &addition).with_context(|| format!("cannot write {name}"))?;
+        return Ok(Some(name.to_string()));
+    }
+    crate::vault::edit_file(root, &path, |bytes| {
+        let mut out = bytes.to_vec();
+        if !out.is_empty() && !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(addition.as_bytes());
+        Ok(out)
+    })?;
+    Ok(Some(format!(
+        "{} to {name}",
+        crate::render::plural(missing.len(), "line", "lines")
+    )))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod add;
 pub mod check;
 pub mod due;
+pub mod git;
 pub mod init;
 pub mod list;
 pub mod log;

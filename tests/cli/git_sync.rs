@@ -1,0 +1,175 @@
+//! Sync through git with the real git binary: `touchbase git setup` in two clones of a bare
+//! remote, touches logged on both, then a pull by merge or by rebase. Git runs with no global
+//! or system config, so the user's own settings never matter (or change).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A command with git's and touchbase's environment pinned; no `--today`: the hooks git runs
+/// use the real date, and so does everything compared with them.
+fn cmd(program: &str, dir: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
+        .env("NO_COLOR", "1")
+        .env_remove("TOUCHBASE_TODAY")
+        .env_remove("TOUCHBASE_VAULT");
+    c
+}
+
+fn run(mut c: Command) -> Output {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{c:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    let mut c = cmd("git", dir);
+    c.args(args);
+    run(c)
+}
+
+fn tb(dir: &Path, args: &[&str]) -> Output {
+    let mut c = cmd(env!("CARGO_BIN_EXE_touchbase"), dir);
+    c.arg("--vault").arg(dir).args(args);
+    run(c)
+}
+
+/// A bare remote and two clones, `a` (which made the vault, with Alice and Bob) and `b`, both
+/// set up with `touchbase git setup`.
+fn two_clones(root: &Path) -> (PathBuf, PathBuf) {
+    let remote = root.join("remote.git");
+    git(root, &["init", "-q", "--bare", "-b", "main", "remote.git"]);
+    let a = root.join("a");
+    let b = root.join("b");
+    git(root, &["clone", "-q", remote.to_str().unwrap(), "a"]);
+    for (dir, who) in [(&a, "A")] {
+        git(dir, &["config", "user.name", who]);
+        git(dir, &["config", "user.email", "a@example.com"]);
+        git(dir, &["checkout", "-q", "-b", "main"]);
+    }
+    // `init` in a git clone sets it up for sync.
+    let out = tb(&a, &["init", "."]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("added the post-merge hook"),
+        "{out:?}"
+    );
+    fs::write(
+        a.join("contacts/alice.md"),
+        "---\nname: Alice Archer\n---\n## 2026-10-01 call\n",
+    )
+    .unwrap();
+    fs::write(
+        a.join("contacts/bob.md"),
+        "---\nname: Bob Baker\n---\n## 2026-10-02 email\n",
+    )
+    .unwrap();
+    tb(&a, &["due"]);
+    git(&a, &["add", "-A"]);
+    git(&a, &["commit", "-q", "-m", "vault"]);
+    git(&a, &["push", "-q", "-u", "origin", "main"]);
+    git(root, &["clone", "-q", remote.to_str().unwrap(), "b"]);
+    git(&b, &["config", "user.name", "B"]);
+    git(&b, &["config", "user.email", "b@example.com"]);
+    tb(&b, &["git", "setup"]);
+    (a, b)
+}
+
+/// Both clones log a touch and regenerate DUE.md; A pushes; B pulls (`pull_args`).
+fn both_log_then_pull(pull_args: &[&str]) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (a, b) = two_clones(dir.path());
+    tb(&a, &["log", "alice", "call", "talked", "budgets"]);
+    tb(&a, &["due"]);
+    git(&a, &["commit", "-q", "-am", "alice"]);
+    git(&a, &["push", "-q"]);
+    tb(&b, &["log", "bob", "email", "sent", "the", "quote"]);
+    tb(&b, &["due"]);
+    git(&b, &["commit", "-q", "-am", "bob"]);
+    let mut pull = vec!["pull", "-q"];
+    pull.extend_from_slice(pull_args);
+    git(&b, &pull);
+    // No conflict, both touches, and the agenda the hooks wrote is the one both files give.
+    let alice = fs::read_to_string(b.join("contacts/alice.md")).unwrap();
+    let bob = fs::read_to_string(b.join("contacts/bob.md")).unwrap();
+    assert!(alice.contains(" call - talked budgets\n"), "{alice}");
+    assert!(bob.contains(" email - sent the quote\n"), "{bob}");
+    let due = fs::read_to_string(b.join("DUE.md")).unwrap();
+    assert!(!due.contains("<<<<<<<"), "{due}");
+    let fresh = tb(&b, &["due", "--stdout"]).stdout;
+    assert_eq!(due, String::from_utf8(fresh).unwrap());
+    let status = git(&b, &["status", "--porcelain"]).stdout;
+    assert!(
+        !String::from_utf8_lossy(&status).contains("UU"),
+        "unmerged paths: {}",
+        String::from_utf8_lossy(&status)
+    );
+}
+
+#[test]
+fn a_pull_by_merge_keeps_both_touches_and_regenerates_the_agenda() {
+    both_log_then_pull(&["--no-rebase"]);
+}
+
+#[test]
+fn a_pull_by_rebase_keeps_both_touches_and_regenerates_the_agenda() {
+    both_log_then_pull(&["--rebase"]);
+}
+
+#[test]
+fn setup_chains_existing_hooks_and_a_second_run_changes_nothing() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main", "v"]);
+    let v = root.join("v");
+    let hook = v.join(".git/hooks/post-merge");
+    fs::write(
+        &hook,
+        "#!/bin/sh\necho ran >> \"$(git rev-parse --show-toplevel)/.git/mine\"\nexit 3\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    tb(&v, &["init", "."]);
+    let first = fs::read_to_string(&hook).unwrap();
+    assert!(first.contains("post-merge.touchbase-chained"), "{first}");
+    let kept = fs::read_to_string(v.join(".git/hooks/post-merge.touchbase-chained")).unwrap();
+    assert!(kept.contains("echo ran"), "{kept}");
+    // A second run (with the optional pre-commit hook the first lacked) changes only that.
+    let out = tb(&v, &["git", "setup", "--pre-commit"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("added the pre-commit hook") && !said.contains("post-merge"),
+        "{said}"
+    );
+    let attributes = fs::read_to_string(v.join(".gitattributes")).unwrap();
+    let out = tb(&v, &["git", "setup", "--pre-commit"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("nothing to change"),
+        "{out:?}"
+    );
+    assert_eq!(fs::read_to_string(&hook).unwrap(), first);
+    assert_eq!(
+        fs::read_to_string(v.join(".gitattributes")).unwrap(),
+        attributes
+    );
+    // The chained hook runs (its exit status is the hook's), then touchbase regenerates.
+    fs::remove_file(v.join("DUE.md")).ok();
+    let mut c = cmd("sh", &v);
+    c.arg(&hook);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(fs::read_to_string(v.join(".git/mine")).unwrap(), "ran\n");
+    assert!(v.join("DUE.md").exists());
+}
