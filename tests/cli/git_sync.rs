@@ -51,11 +51,9 @@ fn two_clones(root: &Path) -> (PathBuf, PathBuf) {
     let a = root.join("a");
     let b = root.join("b");
     git(root, &["clone", "-q", remote.to_str().unwrap(), "a"]);
-    for (dir, who) in [(&a, "A")] {
-        git(dir, &["config", "user.name", who]);
-        git(dir, &["config", "user.email", "a@example.com"]);
-        git(dir, &["checkout", "-q", "-b", "main"]);
-    }
+    git(&a, &["config", "user.name", "A"]);
+    git(&a, &["config", "user.email", "a@example.com"]);
+    git(&a, &["checkout", "-q", "-b", "main"]);
     // `init` in a git clone sets it up for sync.
     let out = tb(&a, &["init", "."]);
     assert!(
