@@ -124,8 +124,9 @@ pub fn setup(root: &Path, pre_commit: bool) -> Result<Report> {
     let hooks = fs::canonicalize(&hooks)?;
     if !hooks.starts_with(root) {
         bail!(
-            "git's hooks folder {} (core.hooksPath) is outside the vault: touchbase writes \
-             nothing outside the vault; add its hooks there yourself (see the README)",
+            "git's hooks folder {} is outside the vault (set by core.hooksPath, or the git folder \
+             of a worktree or submodule): touchbase writes nothing outside the vault; add its \
+             hooks there yourself (see the README)",
             crate::term::clean(&hooks.display().to_string())
         );
     }
@@ -211,8 +212,14 @@ fn install_hook(hooks: &Path, name: &str, why: &str, command: &str) -> Result<Op
     let mut body = format!("#!/bin/sh\n{MARK}\n# {why}.\n");
     let what;
     match existing {
-        Some(_) => {
-            let text = fs::read(&path).unwrap_or_default();
+        Some(meta) => {
+            // A link is never followed (it may lead out of the vault): it is someone else's
+            // hook, chained as it is.
+            let text = if meta.file_type().is_symlink() {
+                Vec::new()
+            } else {
+                fs::read(&path).unwrap_or_default()
+            };
             let text = String::from_utf8_lossy(&text);
             if text.contains(MARK) {
                 if text.contains(command) {
