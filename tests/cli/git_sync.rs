@@ -171,3 +171,39 @@ fn setup_chains_existing_hooks_and_a_second_run_changes_nothing() {
     assert_eq!(fs::read_to_string(v.join(".git/mine")).unwrap(), "ran\n");
     assert!(v.join("DUE.md").exists());
 }
+
+#[test]
+fn setup_writes_nothing_outside_the_vault() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path();
+    // A vault that is a subfolder of a repository: refused, nothing written.
+    git(root, &["init", "-q", "-b", "main", "repo"]);
+    let v = root.join("repo/vault");
+    fs::create_dir_all(&v).unwrap();
+    fs::write(v.join("touchbase.toml"), "").unwrap();
+    let mut c = cmd(env!("CARGO_BIN_EXE_touchbase"), &v);
+    c.args(["git", "setup"]);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not at its top"),
+        "{out:?}"
+    );
+    assert!(!v.join(".gitattributes").exists());
+    assert!(!root.join("repo/.git/hooks/post-merge").exists());
+    // Hooks kept outside the vault (core.hooksPath): refused, nothing written there.
+    git(root, &["init", "-q", "-b", "main", "v2"]);
+    let v2 = root.join("v2");
+    fs::write(v2.join("touchbase.toml"), "").unwrap();
+    let outside = root.join("shared-hooks");
+    fs::create_dir(&outside).unwrap();
+    git(
+        &v2,
+        &["config", "core.hooksPath", outside.to_str().unwrap()],
+    );
+    let mut c = cmd(env!("CARGO_BIN_EXE_touchbase"), &v2);
+    c.args(["git", "setup"]);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+}
