@@ -151,6 +151,7 @@ where
         Command::Snooze(args) => cmd::snooze::run(&ctx, args),
         Command::List(args) => cmd::list::run(&ctx, args),
         Command::Init(args) => cmd::init::run(&ctx, args),
+        Command::MergeFile(args) => cmd::merge_file::run(args),
     };
     match result {
         Ok(code) => code.into(),

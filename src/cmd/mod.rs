@@ -6,6 +6,7 @@ pub mod due;
 pub mod init;
 pub mod list;
 pub mod log;
+pub mod merge_file;
 pub mod show;
 pub mod snooze;
 pub mod watch;
