@@ -701,13 +701,11 @@ fn merge_body(
     }
     let base_lines = lines(bb);
     let side_lines = [lines(bo), lines(bt)];
-    let found = [(bo, Side::Ours), (bt, Side::Theirs)].map(|(body, side)| {
-        let i = usize::from(side == Side::Theirs);
-        let entries = entries(body, &side_lines[i]);
-        decompose(&base_lines, &side_lines[i], &entries).ok_or(Fallback::BodyChanged(side))
-    });
-    let [found_o, found_t] = found;
-    let (inserts_o, inserts_t) = (found_o?, found_t?);
+    let inserts = |body: &str, lines: &[&str], side: Side| {
+        decompose(&base_lines, lines, &entries(body, lines)).ok_or(Fallback::BodyChanged(side))
+    };
+    let inserts_o = inserts(bo, &side_lines[0], Side::Ours)?;
+    let inserts_t = inserts(bt, &side_lines[1], Side::Theirs)?;
     let newest_first = newest_first([bb, bo, bt]);
 
     let mut out = String::with_capacity(bo.len() + bt.len());
@@ -1106,6 +1104,20 @@ mod tests {
                 with(FRONT, "## 2026-11-01 call\nx\n## 2026-11-05 email - y\n\n## Other\n"),
                 with(FRONT, "## 2026-11-01 call\nx\n\n## 2026-11-06 call - z\n\n## Other\n"),
                 Ok(with(FRONT, "## 2026-11-01 call\nx\n## 2026-11-05 email - y\n\n## 2026-11-06 call - z\n\n## Other\n")),
+            ),
+            (
+                "ours removes a touch, theirs changes a key",
+                add("## 2026-11-20 call - x\n\n"),
+                base.clone(),
+                with(&client, &format!("{LOG}## 2026-11-20 call - x\n\n")),
+                Err(Fallback::Check("a touch is missing")),
+            ),
+            (
+                "both edit the same entry",
+                base.clone(),
+                with(FRONT, &LOG.replace("Talked.", "Talked about pricing.")),
+                with(FRONT, &LOG.replace("Talked.", "Talked about dates.")),
+                Err(Fallback::BodyChanged(Side::Ours)),
             ),
             (
                 "a heading that is not a touch added",
