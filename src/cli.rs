@@ -85,6 +85,8 @@ pub enum Command {
     Init(InitArgs),
     /// Git sync: `touchbase git setup` prepares this clone (merge settings and hooks)
     Git(GitArgs),
+    /// Merge three versions of a contact file, else leave it to git's merge (called by git)
+    MergeFile(MergeFileArgs),
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +202,19 @@ pub struct InitArgs {
     /// The folder to make a vault of (a new one, or an existing folder of notes) [default:
     /// --vault if given, else the current folder; DIR wins over --vault]
     pub dir: Option<PathBuf>,
+}
+
+/// git's merge driver: `touchbase merge-file %O %A %B %P`.
+#[derive(Debug, Args)]
+pub struct MergeFileArgs {
+    /// The common ancestor's version (git's %O)
+    pub base: PathBuf,
+    /// Our version (git's %A), where the result is written
+    pub ours: PathBuf,
+    /// Their version (git's %B)
+    pub theirs: PathBuf,
+    /// The file's path in the repository, for messages (git's %P)
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

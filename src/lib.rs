@@ -16,6 +16,7 @@ pub mod duration;
 pub mod edit;
 pub mod exit;
 pub mod lookup;
+pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod problem;
@@ -151,6 +152,7 @@ where
         Command::List(args) => cmd::list::run(&ctx, args),
         Command::Init(args) => cmd::init::run(&ctx, args),
         Command::Git(args) => cmd::git::run(&ctx, args),
+        Command::MergeFile(args) => cmd::merge_file::run(args),
     };
     match result {
         Ok(code) => code.into(),

@@ -7,6 +7,7 @@ pub mod git;
 pub mod init;
 pub mod list;
 pub mod log;
+pub mod merge_file;
 pub mod show;
 pub mod snooze;
 pub mod watch;

@@ -4,6 +4,7 @@ mod cache;
 mod due;
 mod finding;
 mod fuzz_corpus;
+mod git_merge;
 mod git_sync;
 mod hostile_output;
 mod parsing;
