@@ -66,6 +66,93 @@ pub fn merge_contact(base: &str, ours: &str, theirs: &str, channels: &Channels) 
     merge(base, ours, theirs, channels).ok()
 }
 
+/// A merge that is clean but for front matter keys both sides changed differently: the text
+/// holds git-style conflict markers around those keys only (ours, then theirs), and
+/// everything else is merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflicted {
+    pub text: String,
+    /// The keys in conflict, as written.
+    pub keys: Vec<String>,
+}
+
+/// [`merge`], except that front matter keys both sides changed differently do not send the
+/// whole file to git's merge: when everything else merges, the keys get conflict markers of
+/// their own (`Err(Ok(conflicted))`). `Err(Err(why))` is left to git, as with [`merge`].
+pub fn merge_marking(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    channels: &Channels,
+) -> Result<String, Result<Conflicted, Fallback>> {
+    // Each key in conflict takes ours' lines in a copy of theirs; once the rest merges, ours'
+    // lines in the result are replaced by both sides' between markers. So the merge and its
+    // check are the ordinary ones, on versions with no conflict left.
+    let mut theirs_now = theirs.to_string();
+    let mut conflicts: Vec<(String, String, String)> = Vec::new();
+    loop {
+        match merge(base, ours, &theirs_now, channels) {
+            Ok(text) if conflicts.is_empty() => return Ok(text),
+            Ok(mut text) => {
+                let front_end = parse::split_front_matter(&text)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |s| s.body_offset);
+                let mut front_end = front_end;
+                for (_, o, t) in &conflicts {
+                    let Some(at) = line_start_of(&text[..front_end], o) else {
+                        return Err(Err(Fallback::Check("a key in conflict is missing")));
+                    };
+                    let block = format!("<<<<<<< ours\n{o}=======\n{t}>>>>>>> theirs\n");
+                    text.replace_range(at..at + o.len(), &block);
+                    front_end += block.len() - o.len();
+                }
+                let keys = conflicts.into_iter().map(|(k, _, _)| k).collect();
+                return Err(Ok(Conflicted { text, keys }));
+            }
+            Err(Fallback::SameKey(key)) if conflicts.len() < 32 => {
+                let (Some(o), Some(t)) = (key_block(ours, &key), key_block(&theirs_now, &key))
+                else {
+                    // One side removed the key: left to git.
+                    return Err(Err(Fallback::SameKey(key)));
+                };
+                let (o, t) = (o.to_string(), t.to_string());
+                let front_end = parse::split_front_matter(&theirs_now)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |s| s.body_offset);
+                let at = line_start_of(&theirs_now[..front_end], &t);
+                let (Some(at), true) = (at, o.ends_with('\n') && t.ends_with('\n')) else {
+                    return Err(Err(Fallback::SameKey(key)));
+                };
+                theirs_now.replace_range(at..at + t.len(), &o);
+                conflicts.push((key, o, t));
+            }
+            Err(why) => return Err(Err(why)),
+        }
+    }
+}
+
+/// Where `block` (whole lines) starts in `text`, at the start of a line.
+fn line_start_of(text: &str, block: &str) -> Option<usize> {
+    text.match_indices(block)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || text.as_bytes()[at - 1] == b'\n')
+}
+
+/// The raw lines of the front matter key `key` (as written) in an LF YAML contact.
+fn key_block<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    if text.contains('\r') || text.starts_with(BOM) {
+        return None;
+    }
+    let split = parse::split_front_matter(text).ok().flatten()?;
+    if split.format != Format::Yaml {
+        return None;
+    }
+    let keys = keys(split.content).ok()?;
+    keys.get(&key.to_lowercase())
+}
+
 /// [`merge_contact`], saying why when it cannot merge.
 pub fn merge(
     base: &str,
@@ -927,6 +1014,35 @@ fn check(
 
 #[cfg(test)]
 mod tests {
+
+    /// Keys both sides changed differently get markers of their own; the rest merges.
+    #[test]
+    fn clashing_keys_are_marked_and_the_rest_merged() {
+        let base = "---\nname: Al\nnext: 2026-11-20 call\nstage: lead\ncadence: 1w\n---\n## 2026-11-01 call\n";
+        let ours = "---\nname: Al\nnext: 2026-12-01 email\nstage: prospect\ncadence: 1w\n---\n## 2026-11-01 call\n\n## 2026-11-20 call - a\n";
+        let theirs = "---\nname: Al\nnext: 2026-12-02 call\nstage: client\ncadence: 2w\n---\n## 2026-11-01 call\n\n## 2026-11-21 email - b\n";
+        let channels = Channels::default();
+        let Err(Ok(c)) = merge_marking(base, ours, theirs, &channels) else {
+            panic!("{:?}", merge_marking(base, ours, theirs, &channels));
+        };
+        assert_eq!(c.keys, ["next", "stage"]);
+        assert_eq!(
+            c.text,
+            "---\nname: Al\n<<<<<<< ours\nnext: 2026-12-01 email\n=======\nnext: 2026-12-02 call\n>>>>>>> theirs\n<<<<<<< ours\nstage: prospect\n=======\nstage: client\n>>>>>>> theirs\ncadence: 2w\n---\n## 2026-11-01 call\n\n## 2026-11-20 call - a\n\n## 2026-11-21 email - b\n"
+        );
+        // No clash: the ordinary merge.
+        assert_eq!(
+            merge_marking(base, ours, base, &channels),
+            Ok(ours.to_string())
+        );
+        // A key removed on one side and changed on the other: left to git.
+        let removed = "---\nname: Al\nstage: lead\ncadence: 1w\n---\n## 2026-11-01 call\n";
+        assert_eq!(
+            merge_marking(base, removed, theirs, &channels),
+            Err(Err(Fallback::SameKey("next".into())))
+        );
+    }
+
     use super::*;
 
     const FRONT: &str = "---\nname: Alice Archer\nstage: prospect\nnext: 2026-11-20 call - the quote\ntags:\n  - realtor\n---\n";

@@ -30,10 +30,11 @@ pub fn run(args: &MergeFileArgs) -> Result<Code> {
     // merged, and the driver reads nothing but its three files.
     let merged = match texts {
         [Some(base), Some(ours), Some(theirs)] => {
-            merge::merge(base, ours, theirs, &Channels::default())
+            merge::merge_marking(base, ours, theirs, &Channels::default())
         }
-        _ => Err(Fallback::NotUtf8),
+        _ => Err(Err(Fallback::NotUtf8)),
     };
+    let name = args.path.as_deref().unwrap_or(&args.ours);
     match merged {
         Ok(text) => {
             if text.as_bytes() != ours {
@@ -42,8 +43,21 @@ pub fn run(args: &MergeFileArgs) -> Result<Code> {
             }
             Ok(Code::Success)
         }
-        Err(why) => {
-            let name = args.path.as_deref().unwrap_or(&args.ours);
+        // Only some front matter keys clash: markers around those, the rest merged; git marks
+        // the file conflicted.
+        Err(Ok(conflicted)) => {
+            std::fs::write(&args.ours, &conflicted.text)
+                .with_context(|| format!("cannot write {}", shown(&args.ours)))?;
+            let keys: Vec<String> = conflicted.keys.iter().map(|k| format!("{k}:")).collect();
+            eprintln!(
+                "touchbase: {}: both sides changed {}; conflict markers around that only, \
+                 everything else merged",
+                shown(name),
+                keys.join(", ")
+            );
+            Ok(Code::Failure)
+        }
+        Err(Err(why)) => {
             eprintln!("touchbase: {}: {why}; left to git's merge", shown(name));
             git_merge_file(args)
         }

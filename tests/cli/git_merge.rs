@@ -187,7 +187,7 @@ fn two_different_next_steps_conflict_on_those_lines_only() {
     );
     assert!(
         predicate::str::contains(
-            "touchbase: alice.md: both sides changed next:; left to git's merge"
+            "touchbase: alice.md: both sides changed next:; conflict markers around that only"
         )
         .eval(&said),
         "{said}"
@@ -263,8 +263,8 @@ fn merge_file_by_hand() {
 }
 
 /// Both clones log at the end and promise different next steps (`log --next` on each machine):
-/// the file goes to git's merge whole, which marks the two entries as a conflict too; still no
-/// line of either side is lost.
+/// both entries are merged, and the conflict markers surround the `next:` lines only; no line of
+/// either side is lost.
 #[test]
 fn different_next_steps_and_two_appended_entries_lose_nothing() {
     let (_root, a, b) = remote_and_clones();
@@ -293,4 +293,12 @@ fn different_next_steps_and_two_appended_entries_lose_nothing() {
             assert!(text.lines().any(|l| l == line), "{line:?} missing:\n{text}");
         }
     }
+    let conflict = "<<<<<<< ours\nnext: 2026-12-02 call - the demo\n=======\nnext: 2026-12-01 email - the contract\n>>>>>>> theirs\n";
+    assert_eq!(text.matches("<<<<<<<").count(), 1, "{text}");
+    assert!(text.contains(conflict), "{text}");
+    // With the conflict resolved either way, both entries are there, in date order.
+    let resolved = text.replace(conflict, "next: 2026-12-02 call - the demo\n");
+    let deck = resolved.find("## 2026-11-18 email - the deck").unwrap();
+    let quote = resolved.find("## 2026-11-20 call - the quote").unwrap();
+    assert!(deck < quote, "{resolved}");
 }

@@ -207,3 +207,91 @@ fn setup_writes_nothing_outside_the_vault() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
 }
+
+/// What `both_log_to_alice` leaves: the folder (kept until dropped), clone B, B's pull output,
+/// B's `alice.md` after it, and the two sides' files before it.
+type Logged = (tempfile::TempDir, PathBuf, Output, String, [String; 2]);
+
+/// Both clones log to the same contact (A, then B, who pulls), with the `log` arguments given.
+fn both_log_to_alice(a_log: &[&str], b_log: &[&str]) -> Logged {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (a, b) = two_clones(dir.path());
+    let mut log_a = vec!["log", "alice"];
+    log_a.extend_from_slice(a_log);
+    tb(&a, &log_a);
+    git(&a, &["commit", "-q", "-am", "a"]);
+    git(&a, &["push", "-q"]);
+    let mut log_b = vec!["log", "alice"];
+    log_b.extend_from_slice(b_log);
+    tb(&b, &log_b);
+    git(&b, &["commit", "-q", "-am", "b"]);
+    let sides = [&a, &b].map(|d| fs::read_to_string(d.join("contacts/alice.md")).unwrap());
+    let mut c = cmd("git", &b);
+    c.args(["pull", "-q", "--no-rebase"]);
+    let out = c.output().unwrap();
+    let text = fs::read_to_string(b.join("contacts/alice.md")).unwrap();
+    (dir, b, out, text, sides)
+}
+
+/// Every line of both sides is in the merged file (conflict markers aside).
+fn keeps_every_line(text: &str, sides: &[String; 2]) {
+    for side in sides {
+        for line in side.lines() {
+            assert!(text.lines().any(|l| l == line), "{line:?} missing:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn touches_to_the_same_contact_merge_without_a_conflict() {
+    for (a_log, b_log) in [
+        // the same day, and different days; with and without a next step on one side
+        (&["call", "talked"][..], &["email", "sent", "it"][..]),
+        (&["call", "--date", "yesterday"][..], &["email"][..]),
+        (
+            &[
+                "call",
+                "agreed",
+                "a",
+                "demo",
+                "--next",
+                "+1w meeting - demo",
+            ][..],
+            &["email", "sent", "the", "deck"][..],
+        ),
+    ] {
+        let (_dir, _b, out, text, sides) = both_log_to_alice(a_log, b_log);
+        assert!(out.status.success(), "{a_log:?} {b_log:?}: {out:?}\n{text}");
+        assert!(!text.contains("<<<<<<<"), "{text}");
+        keeps_every_line(&text, &sides);
+        assert_eq!(text.matches("\n## ").count(), 3, "{text}");
+    }
+}
+
+#[test]
+fn two_next_steps_for_the_same_contact_conflict_on_that_line_only() {
+    let (_dir, b, out, text, sides) = both_log_to_alice(
+        &["call", "--next", "+1w call - the quote"],
+        &["email", "--next", "+2w meeting - a demo"],
+    );
+    assert!(!out.status.success(), "{out:?}");
+    assert_eq!(text.matches("<<<<<<<").count(), 1, "{text}");
+    let start = text.find("<<<<<<<").unwrap();
+    let end = text.find(">>>>>>>").unwrap();
+    let inside: Vec<&str> = text[start..end]
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("======="))
+        .collect();
+    assert!(inside.iter().all(|l| l.starts_with("next: ")), "{text}");
+    keeps_every_line(&text, &sides);
+    // `check` reports the markers (exit 1) until the user resolves them.
+    let mut c = cmd(env!("CARGO_BIN_EXE_touchbase"), &b);
+    c.arg("--vault").arg(&b).arg("check");
+    let check = c.output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "{check:?}");
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("contacts/alice.md:"),
+        "{check:?}"
+    );
+}
