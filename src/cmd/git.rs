@@ -79,9 +79,21 @@ fn shell_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
 }
 
+/// A `.gitattributes` pattern for one file at the vault's root: anchored with `/` (a pattern
+/// without a slash matches at any depth, and a user's own `notes/STATS.md` must not lose lines
+/// to `merge=ours`), in double quotes when it holds a space or a quote.
+fn root_pattern(name: &str) -> String {
+    let pattern = format!("/{name}");
+    if pattern.contains([' ', '"', '\\', '\t']) {
+        format!("\"{}\"", pattern.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        pattern
+    }
+}
+
 /// The attributes: contact files merge with touchbase's driver; the files touchbase generates
-/// keep this clone's version in a merge (the hooks then regenerate them) and are marked as
-/// generated. Later lines win, so the generated files come after `*.md`.
+/// at the vault's root keep this clone's version in a merge (the hooks then regenerate them)
+/// and are marked as generated. Later lines win, so the generated files come after `*.md`.
 fn attributes(agenda: &str) -> String {
     let mut lines = vec![
         "# Contact files merge with touchbase's driver: both sides' new touches are kept."
@@ -96,9 +108,11 @@ fn attributes(agenda: &str) -> String {
         agenda.to_string(),
         format!("{stem}-*.md"),
         "STATS.md".to_string(),
-        "*.ics".to_string(),
     ] {
-        lines.push(format!("{generated} merge=ours linguist-generated=true"));
+        lines.push(format!(
+            "{} merge=ours linguist-generated=true",
+            root_pattern(&generated)
+        ));
     }
     lines.join("\n") + "\n"
 }
@@ -122,6 +136,17 @@ pub fn setup(root: &Path, pre_commit: bool) -> Result<Report> {
     let hooks = root.join(hooks);
     fs::create_dir_all(&hooks).with_context(|| format!("cannot create {}", hooks.display()))?;
     let hooks = fs::canonicalize(&hooks)?;
+    let git_dir = git_text(root, &["rev-parse", "--git-common-dir"])?
+        .map(|d| root.join(d))
+        .and_then(|d| fs::canonicalize(d).ok());
+    if hooks.starts_with(root) && !git_dir.as_ref().is_some_and(|d| hooks.starts_with(d)) {
+        bail!(
+            "git's hooks folder {} is in the working tree (core.hooksPath), where files are \
+             versioned: touchbase's hooks name this machine's touchbase, so it does not write \
+             them there; add its two lines to your hooks yourself (see the README)",
+            crate::term::clean(&hooks.display().to_string())
+        );
+    }
     if !hooks.starts_with(root) {
         bail!(
             "git's hooks folder {} is outside the vault (set by core.hooksPath, or the git folder \
@@ -133,10 +158,7 @@ pub fn setup(root: &Path, pre_commit: bool) -> Result<Report> {
     let exe = std::env::current_exe()
         .and_then(fs::canonicalize)
         .context("cannot tell where the touchbase program is")?;
-    let config = crate::config::Config::from_toml(
-        &fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let config = crate::vault::Vault::open(root)?.config;
     let mut report = Report::default();
 
     if let Some(what) = super::init::ensure_lines(
@@ -157,6 +179,9 @@ pub fn setup(root: &Path, pre_commit: bool) -> Result<Report> {
         ("merge.ours.driver", "true"),
         ("merge.touchbase.name", "touchbase contact files"),
         ("merge.touchbase.driver", driver.as_str()),
+        // The hooks leave a regenerated DUE.md in the working tree; a rebase (`pull
+        // --rebase`, `rebase -i`) would refuse to start with it unless it is stashed.
+        ("rebase.autoStash", "true"),
     ] {
         let current = git_text(root, &["config", "--local", "--get", key])?;
         if current.as_deref() != Some(value) {
@@ -244,14 +269,29 @@ fn install_hook(hooks: &Path, name: &str, why: &str, command: &str) -> Result<Op
         None => what = format!("added the {name} hook"),
     }
     if fs::symlink_metadata(&chained).is_ok() {
+        // Run only if it can be (git skipped a hook that was not executable, and one removed
+        // since must not fail every git command).
         body.push_str(&format!(
-            "\"$(dirname \"$0\")/{name}.{CHAINED}\" \"$@\"\nstatus=$?\n{command}\nexit $status\n"
+            "chained=\"$(dirname \"$0\")/{name}.{CHAINED}\"\nstatus=0\nif [ -x \"$chained\" ]; then\n  \"$chained\" \"$@\"\n  status=$?\nfi\n{command}\nexit $status\n"
         ));
     } else {
         body.push_str(&format!("{command}\nexit 0\n"));
     }
     let temp = hooks.join(format!(".{name}.touchbase-tmp"));
-    fs::write(&temp, &body).with_context(|| format!("cannot write the {name} hook"))?;
+    // A file (or link) left at the temp name is removed, never written through.
+    if fs::symlink_metadata(&temp).is_ok() {
+        fs::remove_file(&temp).with_context(|| format!("cannot remove {}", temp.display()))?;
+    }
+    {
+        use std::io::Write;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .with_context(|| format!("cannot write the {name} hook"))?;
+        file.write_all(body.as_bytes())
+            .with_context(|| format!("cannot write the {name} hook"))?;
+    }
     set_executable(&temp)?;
     fs::rename(&temp, &path).with_context(|| format!("cannot write the {name} hook"))?;
     Ok(Some(what))
@@ -277,13 +317,17 @@ mod tests {
     fn attributes_put_the_generated_files_after_the_contacts() {
         let a = attributes("DUE.md");
         let contacts = a.find("*.md merge=touchbase").unwrap();
-        let due = a.find("DUE.md merge=ours linguist-generated=true").unwrap();
+        let due = a
+            .find("\n/DUE.md merge=ours linguist-generated=true")
+            .unwrap();
         assert!(contacts < due, "{a}");
-        assert!(a.contains("DUE-*.md merge=ours"), "{a}");
-        assert!(a.contains("*.ics merge=ours"), "{a}");
+        assert!(a.contains("\n/DUE-*.md merge=ours"), "{a}");
+        assert!(a.contains("\n/STATS.md merge=ours"), "{a}");
         let a = attributes("agenda/TODO.md");
-        assert!(a.contains("agenda/TODO.md merge=ours"), "{a}");
-        assert!(a.contains("agenda/TODO-*.md merge=ours"), "{a}");
+        assert!(a.contains("\n/agenda/TODO.md merge=ours"), "{a}");
+        assert!(a.contains("\n/agenda/TODO-*.md merge=ours"), "{a}");
+        let a = attributes("My Agenda.md");
+        assert!(a.contains("\n\"/My Agenda.md\" merge=ours"), "{a}");
     }
 
     #[test]

@@ -295,3 +295,70 @@ fn two_next_steps_for_the_same_contact_conflict_on_that_line_only() {
         "{check:?}"
     );
 }
+
+#[test]
+fn only_the_generated_files_at_the_root_keep_one_side_in_a_merge() {
+    let dir = tempfile::TempDir::new().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main", "v"]);
+    let v = dir.path().join("v");
+    tb(&v, &["init", "."]);
+    let attr = git(
+        &v,
+        &[
+            "check-attr",
+            "merge",
+            "--",
+            "DUE.md",
+            "DUE-sam.md",
+            "STATS.md",
+            "contacts/DUE.md",
+            "notes/STATS.md",
+            "contacts/alice.md",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&attr.stdout),
+        "DUE.md: merge: ours\nDUE-sam.md: merge: ours\nSTATS.md: merge: ours\n\
+         contacts/DUE.md: merge: touchbase\nnotes/STATS.md: merge: touchbase\n\
+         contacts/alice.md: merge: touchbase\n"
+    );
+    // The hooks leave DUE.md regenerated in the working tree: a rebase stashes it.
+    let autostash = git(&v, &["config", "--get", "rebase.autoStash"]);
+    assert_eq!(String::from_utf8_lossy(&autostash.stdout), "true\n");
+}
+
+#[test]
+fn a_chained_hook_that_cannot_run_never_blocks_git() {
+    let dir = tempfile::TempDir::new().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main", "v"]);
+    let v = dir.path().join("v");
+    git(&v, &["config", "user.name", "V"]);
+    git(&v, &["config", "user.email", "v@example.com"]);
+    // Not executable: git skipped it, and so must touchbase's hook.
+    fs::write(v.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 1\n").unwrap();
+    tb(&v, &["init", "."]);
+    tb(&v, &["git", "setup", "--pre-commit"]);
+    assert!(v.join(".git/hooks/pre-commit.touchbase-chained").exists());
+    git(&v, &["add", "-A"]);
+    git(&v, &["commit", "-q", "-m", "first"]);
+}
+
+#[test]
+fn versioned_hooks_are_left_to_the_team() {
+    let dir = tempfile::TempDir::new().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main", "v"]);
+    let v = dir.path().join("v");
+    fs::create_dir(v.join(".githooks")).unwrap();
+    fs::write(v.join(".githooks/post-merge"), "#!/bin/sh\necho team\n").unwrap();
+    git(&v, &["config", "core.hooksPath", ".githooks"]);
+    fs::write(v.join("touchbase.toml"), "").unwrap();
+    let mut c = cmd(env!("CARGO_BIN_EXE_touchbase"), &v);
+    c.args(["git", "setup"]);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("versioned"),
+        "{out:?}"
+    );
+    assert_eq!(fs::read_dir(v.join(".githooks")).unwrap().count(), 1);
+}
