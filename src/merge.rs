@@ -86,19 +86,18 @@ pub fn merge_marking(
     channels: &Channels,
 ) -> Result<String, Result<Conflicted, Fallback>> {
     // Each key in conflict takes ours' lines in a copy of theirs; once the rest merges, ours'
-    // lines in the result are replaced by both sides' between markers. So the merge and its
-    // check are the ordinary ones, on versions with no conflict left.
+    // lines in the result are replaced by both sides' between markers. A key one side removed
+    // is taken out of both copies, and its markers go at the end of the front matter. So the
+    // merge and its check are the ordinary ones, on versions with no conflict left.
+    let mut ours_now = ours.to_string();
     let mut theirs_now = theirs.to_string();
     let mut conflicts: Vec<(String, String, String)> = Vec::new();
+    let mut removed: Vec<(String, String, String)> = Vec::new();
     loop {
-        match merge(base, ours, &theirs_now, channels) {
-            Ok(text) if conflicts.is_empty() => return Ok(text),
+        match merge(base, &ours_now, &theirs_now, channels) {
+            Ok(text) if conflicts.is_empty() && removed.is_empty() => return Ok(text),
             Ok(mut text) => {
-                let front_end = parse::split_front_matter(&text)
-                    .ok()
-                    .flatten()
-                    .map_or(0, |s| s.body_offset);
-                let mut front_end = front_end;
+                let mut front_end = front_end(&text);
                 for (_, o, t) in &conflicts {
                     let Some(at) = line_start_of(&text[..front_end], o) else {
                         return Err(Err(Fallback::Check("a key in conflict is missing")));
@@ -107,30 +106,66 @@ pub fn merge_marking(
                     text.replace_range(at..at + o.len(), &block);
                     front_end += block.len() - o.len();
                 }
-                let keys = conflicts.into_iter().map(|(k, _, _)| k).collect();
+                for (_, o, t) in &removed {
+                    let Some(close) = parse::split_front_matter(&text)
+                        .ok()
+                        .flatten()
+                        .map(|s| s.close_offset)
+                    else {
+                        return Err(Err(Fallback::Check("the front matter is gone")));
+                    };
+                    let block = format!("<<<<<<< ours\n{o}=======\n{t}>>>>>>> theirs\n");
+                    text.insert_str(close, &block);
+                }
+                let keys = conflicts
+                    .into_iter()
+                    .chain(removed)
+                    .map(|(k, _, _)| k)
+                    .collect();
                 return Err(Ok(Conflicted { text, keys }));
             }
-            Err(Fallback::SameKey(key)) if conflicts.len() < 32 => {
-                let (Some(o), Some(t)) = (key_block(ours, &key), key_block(&theirs_now, &key))
-                else {
-                    // One side removed the key: left to git.
+            Err(Fallback::SameKey(key)) if conflicts.len() + removed.len() < 32 => {
+                let o = key_block(&ours_now, &key).map(str::to_string);
+                let t = key_block(&theirs_now, &key).map(str::to_string);
+                if [&o, &t]
+                    .iter()
+                    .any(|b| b.as_ref().is_some_and(|b| !b.ends_with('\n')))
+                {
                     return Err(Err(Fallback::SameKey(key)));
-                };
-                let (o, t) = (o.to_string(), t.to_string());
-                let front_end = parse::split_front_matter(&theirs_now)
-                    .ok()
-                    .flatten()
-                    .map_or(0, |s| s.body_offset);
-                let at = line_start_of(&theirs_now[..front_end], &t);
-                let (Some(at), true) = (at, o.ends_with('\n') && t.ends_with('\n')) else {
-                    return Err(Err(Fallback::SameKey(key)));
-                };
-                theirs_now.replace_range(at..at + t.len(), &o);
-                conflicts.push((key, o, t));
+                }
+                match (o, t) {
+                    (Some(o), Some(t)) => {
+                        let Some(at) = line_start_of(&theirs_now[..front_end(&theirs_now)], &t)
+                        else {
+                            return Err(Err(Fallback::SameKey(key)));
+                        };
+                        theirs_now.replace_range(at..at + t.len(), &o);
+                        conflicts.push((key, o, t));
+                    }
+                    (o, t) => {
+                        // One side removed it: out of both, back as markers.
+                        for (now, block) in [(&mut ours_now, &o), (&mut theirs_now, &t)] {
+                            let Some(block) = block else { continue };
+                            let Some(at) = line_start_of(&now[..front_end(now)], block) else {
+                                return Err(Err(Fallback::SameKey(key)));
+                            };
+                            now.replace_range(at..at + block.len(), "");
+                        }
+                        removed.push((key, o.unwrap_or_default(), t.unwrap_or_default()));
+                    }
+                }
             }
             Err(why) => return Err(Err(why)),
         }
     }
+}
+
+/// Where the body starts: the end of the front matter and its closing fence.
+fn front_end(text: &str) -> usize {
+    parse::split_front_matter(text)
+        .ok()
+        .flatten()
+        .map_or(0, |s| s.body_offset)
 }
 
 /// Where `block` (whole lines) starts in `text`, at the start of a line.
@@ -1035,11 +1070,27 @@ mod tests {
             merge_marking(base, ours, base, &channels),
             Ok(ours.to_string())
         );
-        // A key removed on one side and changed on the other: left to git.
-        let removed = "---\nname: Al\nstage: lead\ncadence: 1w\n---\n## 2026-11-01 call\n";
+        // A key removed on one side (a promise kept) and changed on the other (a new one):
+        // markers at the end of the front matter, the rest merged.
+        let kept = "---\nname: Al\nstage: lead\ncadence: 1w\n---\n## 2026-11-01 call\n\n## 2026-11-20 call - kept\n";
+        let renewed = "---\nname: Al\nnext: 2026-12-02 call\nstage: lead\ncadence: 1w\n---\n## 2026-11-01 call\n\n## 2026-11-21 email - b\n";
+        let Err(Ok(c)) = merge_marking(base, kept, renewed, &channels) else {
+            panic!("{:?}", merge_marking(base, kept, renewed, &channels));
+        };
+        assert_eq!(c.keys, ["next"]);
         assert_eq!(
-            merge_marking(base, removed, theirs, &channels),
-            Err(Err(Fallback::SameKey("next".into())))
+            c.text,
+            "---\nname: Al\nstage: lead\ncadence: 1w\n<<<<<<< ours\n=======\nnext: 2026-12-02 call\n>>>>>>> theirs\n---\n## 2026-11-01 call\n\n## 2026-11-20 call - kept\n\n## 2026-11-21 email - b\n"
+        );
+        // And the other way round.
+        let Err(Ok(c)) = merge_marking(base, renewed, kept, &channels) else {
+            panic!("{:?}", merge_marking(base, renewed, kept, &channels));
+        };
+        assert!(
+            c.text
+                .contains("<<<<<<< ours\nnext: 2026-12-02 call\n=======\n>>>>>>> theirs\n---\n"),
+            "{}",
+            c.text
         );
     }
 
