@@ -26,6 +26,16 @@ impl Duration {
             Duration::Years(n) => date.checked_add_months(Months::new(n.checked_mul(12)?)),
         }
     }
+
+    /// `date - self`, or `None` if the result is outside chrono's range.
+    pub fn before(self, date: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Duration::Days(n) => date.checked_sub_days(Days::new(n.into())),
+            Duration::Weeks(n) => date.checked_sub_days(Days::new(u64::from(n) * 7)),
+            Duration::Months(n) => date.checked_sub_months(Months::new(n)),
+            Duration::Years(n) => date.checked_sub_months(Months::new(n.checked_mul(12)?)),
+        }
+    }
 }
 
 impl Duration {
@@ -465,6 +475,16 @@ mod tests {
         for (start, dur, want) in cases {
             let d: Duration = dur.parse().unwrap();
             assert_eq!(d.after(date(start)), Some(date(want)), "{start} + {dur}");
+        }
+        let back = [
+            ("2026-03-31", "1mo", "2026-02-28"),
+            ("2026-12-15", "7d", "2026-12-08"),
+            ("2026-12-15", "2w", "2026-12-01"),
+            ("2028-02-29", "1y", "2027-02-28"),
+        ];
+        for (start, dur, want) in back {
+            let d: Duration = dur.parse().unwrap();
+            assert_eq!(d.before(date(start)), Some(date(want)), "{start} - {dur}");
         }
     }
 

@@ -662,25 +662,11 @@ fn yearly_dates(
             date,
             in_days: (date - today).num_days(),
             years: y.year.map(|year| date.year() - year).filter(|n| *n > 0),
-            mail_by: card.then(|| before(date, config.card_lead)),
+            mail_by: card.then(|| config.card_lead.before(date).unwrap_or(NaiveDate::MIN)),
             line: LineCache::default(),
         }));
     }
     dates
-}
-
-/// `date` minus a duration (clamped to the calendar's start).
-fn before(date: NaiveDate, d: crate::duration::Duration) -> NaiveDate {
-    use crate::duration::Duration;
-    let back = match d {
-        Duration::Days(n) => date.checked_sub_days(chrono::Days::new(n.into())),
-        Duration::Weeks(n) => date.checked_sub_days(chrono::Days::new(u64::from(n) * 7)),
-        Duration::Months(n) => date.checked_sub_months(chrono::Months::new(n)),
-        Duration::Years(n) => n
-            .checked_mul(12)
-            .and_then(|m| date.checked_sub_months(chrono::Months::new(m))),
-    };
-    back.unwrap_or(NaiveDate::MIN)
 }
 
 /// Build the agenda. `problems` are those found while reading; future-dated touches add more.
