@@ -286,6 +286,12 @@ mod tests {
             .unwrap()
     }
 
+    #[test]
+    fn complete_contacts_definition_is_valid() {
+        use clap::CommandFactory;
+        CompleteContacts::command().debug_assert();
+    }
+
     /// Stems, unless a stem would not name its contact alone: then the path.
     #[test]
     fn candidates_are_stems_that_name_one_contact() {
