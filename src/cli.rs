@@ -87,6 +87,30 @@ pub enum Command {
     Git(GitArgs),
     /// Merge three versions of a contact file, else leave it to git's merge (called by git)
     MergeFile(MergeFileArgs),
+    /// Print a shell completion script (contact names too, for bash and zsh)
+    Completions(CompletionsArgs),
+    /// Print touchbase's man page (roff), every command included
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `touchbase __complete-contacts [PREFIX]`: what the completion scripts of bash and zsh call
+/// for a CONTACT argument. Kept out of [`Command`] so that no completion, help or man page
+/// lists it.
+#[derive(Debug, Parser)]
+#[command(name = "touchbase __complete-contacts")]
+pub struct CompleteContacts {
+    #[command(flatten)]
+    pub global: Global,
+    /// What has been typed of the contact so far
+    #[arg(allow_hyphen_values = true)]
+    pub prefix: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -124,6 +124,12 @@ where
 {
     use clap::FromArgMatches;
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if args
+        .get(1)
+        .is_some_and(|a| a == cmd::completions::COMPLETE_CONTACTS)
+    {
+        return cmd::completions::contacts(&args[1..]).into();
+    }
     let parsed = command_for(&args)
         .try_get_matches_from(&args)
         .and_then(|m| Cli::from_arg_matches(&m));
@@ -153,6 +159,8 @@ where
         Command::Init(args) => cmd::init::run(&ctx, args),
         Command::Git(args) => cmd::git::run(&ctx, args),
         Command::MergeFile(args) => cmd::merge_file::run(args),
+        Command::Completions(a) => cmd::completions::run(command_for(&args), a.shell),
+        Command::Man => cmd::completions::man(command_for(&args)),
     };
     match result {
         Ok(code) => code.into(),

@@ -68,11 +68,13 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-fn file_name(path: &str) -> &str {
+/// The last part of a vault-relative path.
+pub fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-fn stem(path: &str) -> &str {
+/// The file name without its `.md`: `people/jane-doe.md` is `jane-doe`.
+pub fn stem(path: &str) -> &str {
     let name = file_name(path);
     if name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(".md") {
         &name[..name.len() - 3]

@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod check;
+pub mod completions;
 pub mod due;
 pub mod git;
 pub mod init;

@@ -12,6 +12,7 @@ mod playbook;
 mod problems;
 mod record;
 mod safety;
+mod shell;
 mod watch;
 
 use std::fs;
