@@ -87,6 +87,15 @@ pub enum Command {
     Git(GitArgs),
     /// Merge three versions of a contact file, else leave it to git's merge (called by git)
     MergeFile(MergeFileArgs),
+    /// Export the agenda as an iCalendar file: follow-ups and yearly dates as events
+    Ics(IcsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IcsArgs {
+    /// Write the calendar to this file (relative to the current folder) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

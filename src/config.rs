@@ -77,6 +77,7 @@ struct RawAdd {
 #[serde(default, deny_unknown_fields)]
 struct RawAgenda {
     file: Option<String>,
+    ics: Option<String>,
     horizon: Option<Duration>,
     dates_horizon: Option<Duration>,
     links: Option<Links>,
@@ -126,6 +127,8 @@ pub const DEFAULT_ROTATION: [Channel; 5] = [
 pub struct Config {
     pub ignore: Vec<String>,
     pub agenda_file: String,
+    /// An iCalendar copy of the agenda that `due` and `watch` keep current (`[agenda] ics`).
+    pub agenda_ics: Option<String>,
     pub horizon: Duration,
     pub dates_horizon: Duration,
     pub links: Links,
@@ -226,6 +229,7 @@ impl Config {
         })?;
         for (key, value) in [
             ("agenda.file", &raw.agenda.file),
+            ("agenda.ics", &raw.agenda.ics),
             ("add.folder", &raw.add.folder),
             ("add.template", &raw.add.template),
         ] {
@@ -247,6 +251,7 @@ impl Config {
         // which it never reads either; and the agenda is a Markdown file.
         for (key, value) in [
             ("agenda.file", &raw.agenda.file),
+            ("agenda.ics", &raw.agenda.ics),
             ("add.folder", &raw.add.folder),
         ] {
             let Some(v) = value else { continue };
@@ -254,6 +259,14 @@ impl Config {
                 .split(['/', '\\'])
                 .any(|part| part.starts_with('.') && part != ".");
             let not_md = key == "agenda.file" && !v.to_ascii_lowercase().ends_with(".md");
+            if key == "agenda.ics" && !v.to_ascii_lowercase().ends_with(".ics") && !hidden {
+                return Err(ConfigError {
+                    line: line_of(text, "ics", v),
+                    message: format!(
+                        "`agenda.ics`: \"{v}\" must be an iCalendar file (ending in .ics)"
+                    ),
+                });
+            }
             if hidden || not_md {
                 let leaf = key.rsplit('.').next().unwrap_or(key);
                 return Err(ConfigError {
@@ -431,6 +444,12 @@ impl Config {
                         .join("/")
                 },
             ),
+            agenda_ics: raw.agenda.ics.map(|f| {
+                f.split('/')
+                    .filter(|p| !p.is_empty() && *p != ".")
+                    .collect::<Vec<_>>()
+                    .join("/")
+            }),
             horizon: raw.agenda.horizon.unwrap_or(Duration::Days(7)),
             dates_horizon: raw.agenda.dates_horizon.unwrap_or(Duration::Days(14)),
             links: raw.agenda.links.unwrap_or_default(),

@@ -153,6 +153,7 @@ where
         Command::Init(args) => cmd::init::run(&ctx, args),
         Command::Git(args) => cmd::git::run(&ctx, args),
         Command::MergeFile(args) => cmd::merge_file::run(args),
+        Command::Ics(args) => cmd::ics::run(&ctx, args),
     };
     match result {
         Ok(code) => code.into(),
