@@ -641,6 +641,9 @@ mod tests {
         assert_eq!(c.agenda_file, "DUE.md");
         let c = Config::from_toml("[agenda]\nfile = \"./a/./DUE.md\"\n").unwrap();
         assert_eq!(c.agenda_file, "a/DUE.md");
+        assert_eq!(c.agenda_ics, None);
+        let c = Config::from_toml("[agenda]\nics = \"./a/./due.ics\"\n").unwrap();
+        assert_eq!(c.agenda_ics.as_deref(), Some("a/due.ics"));
         assert_eq!(c.horizon, Duration::Days(7));
         assert_eq!(
             c.stage_cadence("client"),
@@ -981,6 +984,14 @@ mod tests {
             ),
             ("[agenda]\nfile = \".\"\n", Some(2), "agenda.file"),
             ("[agenda]\nfile = \"agenda\"\n", Some(2), "ending in .md"),
+            ("[agenda]\nics = \"../due.ics\"\n", Some(2), "agenda.ics"),
+            ("[agenda]\nics = \"/tmp/due.ics\"\n", Some(2), "agenda.ics"),
+            (
+                "[agenda]\nics = \".git/due.ics\"\n",
+                Some(2),
+                "hidden (dot)",
+            ),
+            ("[agenda]\nics = \"due.md\"\n", Some(2), "ending in .ics"),
             ("[add]\nfolder = \".obsidian\"\n", Some(2), "hidden (dot)"),
         ];
         for (text, line, key) in cases {
