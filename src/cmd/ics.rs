@@ -57,8 +57,8 @@ pub fn run(ctx: &Context, args: &IcsArgs) -> Result<Code> {
     Ok(Code::Success)
 }
 
-/// A file the user named outside the vault: written only when changed, and never in place of
-/// a file touchbase did not write.
+/// A file the user named outside the vault: written only when changed, atomically, and never
+/// in place of a file touchbase did not write.
 fn write_outside(path: &std::path::Path, text: &[u8], shown: &str) -> Result<Written> {
     match fs::read(path) {
         Ok(old) if old == text => return Ok(Written::Unchanged),
@@ -70,6 +70,18 @@ fn write_outside(path: &std::path::Path, text: &[u8], shown: &str) -> Result<Wri
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot read {shown}")),
     }
-    fs::write(path, text).with_context(|| format!("cannot write {shown}"))?;
+    // A temp file beside it, renamed over it: a reader never sees half a calendar.
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = path.with_file_name(format!(".{name}.{:08x}.tmp", fastrand::u32(..)));
+    let result = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut f| io::Write::write_all(&mut f, text))
+        .and_then(|()| fs::rename(&temp, path));
+    if let Err(e) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot write {shown}"));
+    }
     Ok(Written::Changed)
 }
