@@ -39,7 +39,7 @@ pub fn render_ics<'c>(a: &Agenda, contact: impl Fn(&str) -> Option<&'c Contact>)
         followup(&mut out, i, a.today, &stamp, contact(&i.path));
     }
     for d in &a.dates {
-        date_events(&mut out, d, a.today, &stamp);
+        date_events(&mut out, d, a.today, &stamp, contact(&d.path));
     }
     line(&mut out, "END:VCALENDAR");
     out
@@ -130,7 +130,7 @@ fn followup(out: &mut String, i: &Item, today: NaiveDate, stamp: &str, c: Option
 
 /// A yearly date's event on its day; with a card to mail, a second event on the mail-by day
 /// (today when that has passed).
-fn date_events(out: &mut String, d: &DateItem, today: NaiveDate, stamp: &str) {
+fn date_events(out: &mut String, d: &DateItem, today: NaiveDate, stamp: &str, c: Option<&Contact>) {
     let key = format!("{}-{:016x}", slug(&d.label), fnv1a(key_bytes(d).as_bytes()));
     let what = match d.years {
         Some(n) if d.label == "birthday" => format!("turns {n}"),
@@ -144,7 +144,7 @@ fn date_events(out: &mut String, d: &DateItem, today: NaiveDate, stamp: &str) {
     if let Some(by) = d.mail_by {
         let _ = write!(description, "\nmail a card by {by}");
     }
-    let _ = write!(description, "\nFile: {}", d.path);
+    details(&mut description, None, c, &d.path);
     event(
         out,
         &Event {

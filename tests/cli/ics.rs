@@ -29,7 +29,7 @@ fn vault() -> TempDir {
         ),
         (
             "kate-king.md",
-            "---\nname: Kate King\nstage: client\nbirthday: 11-30\n---\n## 2026-11-23 call - hello\n",
+            "---\nname: Kate King\ncompany: King & Co\nstage: client\nbirthday: 11-30\n---\n## 2026-11-23 call - hello\n",
         ),
         (
             "zoe.md",
@@ -180,7 +180,12 @@ fn ics_events_parse_with_every_field() {
     assert_eq!(bday["DTSTART"], ("20261130".into(), "VALUE=DATE".into()));
     let card = &events["Mail a card: Kate King (birthday)"];
     assert_eq!(card["DTSTART"], ("20261124".into(), "VALUE=DATE".into()));
-    assert!(unescape(&card["DESCRIPTION"].0).contains("mail a card by 2026-11-23"));
+    assert_eq!(
+        unescape(&card["DESCRIPTION"].0),
+        "birthday on 2026-11-30\nmail a card by 2026-11-23\nCompany: King & Co\n\
+         File: people/kate-king.md"
+    );
+    assert_eq!(card["DESCRIPTION"], bday["DESCRIPTION"]);
 
     // The long summary is folded between characters: unfolding gives it back whole.
     let zoe_line = logical_line(&text, "SUMMARY:Email Zo");
