@@ -91,6 +91,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print touchbase's man page (roff), every command included
     Man,
+    /// Export the agenda as an iCalendar file: follow-ups and yearly dates as events
+    Ics(IcsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +113,13 @@ pub struct CompleteContacts {
     /// What has been typed of the contact so far
     #[arg(allow_hyphen_values = true)]
     pub prefix: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IcsArgs {
+    /// Write the calendar to this file (relative to the current folder) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -77,6 +77,7 @@ struct RawAdd {
 #[serde(default, deny_unknown_fields)]
 struct RawAgenda {
     file: Option<String>,
+    ics: Option<String>,
     horizon: Option<Duration>,
     dates_horizon: Option<Duration>,
     links: Option<Links>,
@@ -126,6 +127,8 @@ pub const DEFAULT_ROTATION: [Channel; 5] = [
 pub struct Config {
     pub ignore: Vec<String>,
     pub agenda_file: String,
+    /// An iCalendar copy of the agenda that `due` and `watch` keep current (`[agenda] ics`).
+    pub agenda_ics: Option<String>,
     pub horizon: Duration,
     pub dates_horizon: Duration,
     pub links: Links,
@@ -226,6 +229,7 @@ impl Config {
         })?;
         for (key, value) in [
             ("agenda.file", &raw.agenda.file),
+            ("agenda.ics", &raw.agenda.ics),
             ("add.folder", &raw.add.folder),
             ("add.template", &raw.add.template),
         ] {
@@ -247,6 +251,7 @@ impl Config {
         // which it never reads either; and the agenda is a Markdown file.
         for (key, value) in [
             ("agenda.file", &raw.agenda.file),
+            ("agenda.ics", &raw.agenda.ics),
             ("add.folder", &raw.add.folder),
         ] {
             let Some(v) = value else { continue };
@@ -254,6 +259,14 @@ impl Config {
                 .split(['/', '\\'])
                 .any(|part| part.starts_with('.') && part != ".");
             let not_md = key == "agenda.file" && !v.to_ascii_lowercase().ends_with(".md");
+            if key == "agenda.ics" && !v.to_ascii_lowercase().ends_with(".ics") && !hidden {
+                return Err(ConfigError {
+                    line: line_of(text, "ics", v),
+                    message: format!(
+                        "`agenda.ics`: \"{v}\" must be an iCalendar file (ending in .ics)"
+                    ),
+                });
+            }
             if hidden || not_md {
                 let leaf = key.rsplit('.').next().unwrap_or(key);
                 return Err(ConfigError {
@@ -431,6 +444,12 @@ impl Config {
                         .join("/")
                 },
             ),
+            agenda_ics: raw.agenda.ics.map(|f| {
+                f.split('/')
+                    .filter(|p| !p.is_empty() && *p != ".")
+                    .collect::<Vec<_>>()
+                    .join("/")
+            }),
             horizon: raw.agenda.horizon.unwrap_or(Duration::Days(7)),
             dates_horizon: raw.agenda.dates_horizon.unwrap_or(Duration::Days(14)),
             links: raw.agenda.links.unwrap_or_default(),
@@ -622,6 +641,9 @@ mod tests {
         assert_eq!(c.agenda_file, "DUE.md");
         let c = Config::from_toml("[agenda]\nfile = \"./a/./DUE.md\"\n").unwrap();
         assert_eq!(c.agenda_file, "a/DUE.md");
+        assert_eq!(c.agenda_ics, None);
+        let c = Config::from_toml("[agenda]\nics = \"./a/./due.ics\"\n").unwrap();
+        assert_eq!(c.agenda_ics.as_deref(), Some("a/due.ics"));
         assert_eq!(c.horizon, Duration::Days(7));
         assert_eq!(
             c.stage_cadence("client"),
@@ -962,6 +984,14 @@ mod tests {
             ),
             ("[agenda]\nfile = \".\"\n", Some(2), "agenda.file"),
             ("[agenda]\nfile = \"agenda\"\n", Some(2), "ending in .md"),
+            ("[agenda]\nics = \"../due.ics\"\n", Some(2), "agenda.ics"),
+            ("[agenda]\nics = \"/tmp/due.ics\"\n", Some(2), "agenda.ics"),
+            (
+                "[agenda]\nics = \".git/due.ics\"\n",
+                Some(2),
+                "hidden (dot)",
+            ),
+            ("[agenda]\nics = \"due.md\"\n", Some(2), "ending in .ics"),
             ("[add]\nfolder = \".obsidian\"\n", Some(2), "hidden (dot)"),
         ];
         for (text, line, key) in cases {

@@ -161,6 +161,7 @@ where
         Command::MergeFile(args) => cmd::merge_file::run(args),
         Command::Completions(a) => cmd::completions::run(command_for(&args), a.shell),
         Command::Man => cmd::completions::man(command_for(&args)),
+        Command::Ics(args) => cmd::ics::run(&ctx, args),
     };
     match result {
         Ok(code) => code.into(),

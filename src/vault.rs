@@ -25,6 +25,9 @@ mod store;
 
 pub use safe::{Edited, Written, create_file, edit_file};
 
+/// What the agenda's iCalendar file lacks when touchbase did not write it.
+pub const ICS_NOT_OURS: &str = "it does not start with BEGIN:VCALENDAR and touchbase's PRODID";
+
 /// A vault folder and its resolved configuration.
 #[derive(Clone, Debug)]
 pub struct Vault {
@@ -383,8 +386,32 @@ impl Vault {
         let agenda = self.agenda_from(cache, today);
         let text = render::render_due(&agenda, self.config.link_style());
         let written = self.write_agenda(text.as_bytes())?;
+        if let Some(ics) = &self.config.agenda_ics {
+            let text = self.render_ics(cache, &agenda);
+            self.write_ics(&self.canon.join(ics), text.as_bytes(), "agenda.ics")?;
+        }
         safe::remove_stale(&self.canon, &std::mem::take(&mut cache.temps));
         Ok((agenda, written))
+    }
+
+    /// The agenda as an iCalendar file, with each follow-up's contact details from `cache`.
+    pub fn render_ics(&self, cache: &Cache, agenda: &Agenda) -> String {
+        let contacts: std::collections::HashMap<&str, &Contact> =
+            cache.contacts().map(|c| (c.path.as_str(), c)).collect();
+        render::ics::render_ics(agenda, |path| contacts.get(path).copied())
+    }
+
+    /// Write an iCalendar file at `path` (canonical, inside the vault) if its content changed,
+    /// never replacing one that touchbase did not write; `key` names where the path came from.
+    pub fn write_ics(&self, path: &Path, text: &[u8], key: &str) -> Result<Written> {
+        safe::write_generated_as(
+            &self.canon,
+            path,
+            &render::ics::is_ours,
+            ICS_NOT_OURS,
+            key,
+            text,
+        )
     }
 
     /// Write the agenda file if its content changed. It must stay inside the vault, and a file

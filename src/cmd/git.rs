@@ -94,7 +94,7 @@ fn root_pattern(name: &str) -> String {
 /// The attributes: contact files merge with touchbase's driver; the files touchbase generates
 /// at the vault's root keep this clone's version in a merge (the hooks then regenerate them)
 /// and are marked as generated. Later lines win, so the generated files come after `*.md`.
-fn attributes(agenda: &str) -> String {
+fn attributes(agenda: &str, ics: Option<&str>) -> String {
     let mut lines = vec![
         "# Contact files merge with touchbase's driver: both sides' new touches are kept."
             .to_string(),
@@ -108,7 +108,10 @@ fn attributes(agenda: &str) -> String {
         agenda.to_string(),
         format!("{stem}-*.md"),
         "STATS.md".to_string(),
-    ] {
+    ]
+    .into_iter()
+    .chain(ics.map(str::to_string))
+    {
         lines.push(format!(
             "{} merge=ours linguist-generated=true",
             root_pattern(&generated)
@@ -164,7 +167,7 @@ pub fn setup(root: &Path, pre_commit: bool) -> Result<Report> {
     if let Some(what) = super::init::ensure_lines(
         root,
         ".gitattributes",
-        &attributes(&config.agenda_file),
+        &attributes(&config.agenda_file, config.agenda_ics.as_deref()),
         "touchbase git setup",
     )? {
         report.changed.push(what);
@@ -315,7 +318,7 @@ mod tests {
 
     #[test]
     fn attributes_put_the_generated_files_after_the_contacts() {
-        let a = attributes("DUE.md");
+        let a = attributes("DUE.md", None);
         let contacts = a.find("*.md merge=touchbase").unwrap();
         let due = a
             .find("\n/DUE.md merge=ours linguist-generated=true")
@@ -323,11 +326,17 @@ mod tests {
         assert!(contacts < due, "{a}");
         assert!(a.contains("\n/DUE-*.md merge=ours"), "{a}");
         assert!(a.contains("\n/STATS.md merge=ours"), "{a}");
-        let a = attributes("agenda/TODO.md");
+        let a = attributes("agenda/TODO.md", None);
         assert!(a.contains("\n/agenda/TODO.md merge=ours"), "{a}");
         assert!(a.contains("\n/agenda/TODO-*.md merge=ours"), "{a}");
-        let a = attributes("My Agenda.md");
+        let a = attributes("My Agenda.md", None);
         assert!(a.contains("\n\"/My Agenda.md\" merge=ours"), "{a}");
+        assert!(!a.contains(".ics"), "{a}");
+        let a = attributes("DUE.md", Some("cal/due.ics"));
+        assert!(
+            a.contains("\n/cal/due.ics merge=ours linguist-generated=true"),
+            "{a}"
+        );
     }
 
     #[test]

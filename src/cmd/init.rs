@@ -29,6 +29,9 @@ pub const CONFIG: &str = r#"# touchbase settings. A commented line shows the def
 # List at most this many follow-ups under Overdue and Today, those where a follow-up counts
 # most first, so that a long list never stops you starting (default: no limit).
 # per_day = 10
+# An iCalendar copy of the agenda (follow-ups and yearly dates as events) that `due` and
+# `watch` keep current, for a calendar app to import or subscribe to (default: none).
+# ics = "due.ics"
 
 [cadence]
 # default = "3w"           # for stages not listed below

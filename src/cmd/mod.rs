@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod due;
 pub mod git;
+pub mod ics;
 pub mod init;
 pub mod list;
 pub mod log;

@@ -1,6 +1,7 @@
 //! Agenda -> text: DUE.md (Markdown) and JSON. Pure and deterministic: the same agenda gives
 //! the same bytes, with `\n` line endings and no clock time.
 
+pub mod ics;
 mod json;
 mod markdown;
 pub mod words;
