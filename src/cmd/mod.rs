@@ -4,6 +4,7 @@ pub mod add;
 pub mod check;
 pub mod due;
 pub mod git;
+pub mod import;
 pub mod init;
 pub mod list;
 pub mod log;

@@ -7,6 +7,7 @@ mod fuzz_corpus;
 mod git_merge;
 mod git_sync;
 mod hostile_output;
+mod import;
 mod parsing;
 mod playbook;
 mod problems;
