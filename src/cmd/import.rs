@@ -4,6 +4,7 @@
 //! agenda.
 
 use std::collections::HashSet;
+use std::io::IsTerminal as _;
 
 use anyhow::{Context as _, Result, bail};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -15,6 +16,9 @@ use crate::exit::Code;
 use crate::parse::{self, Format};
 use crate::term::clean;
 use crate::vault::create_file;
+
+/// More records than this get a progress bar (on a terminal).
+const BAR_FROM: usize = 300;
 
 /// One contact read from the file, before it is written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -206,13 +210,10 @@ fn vcard_record(block: &str, line: usize) -> Result<Record, String> {
                 }
             }
             P::Url | P::Socialprofile => {
-                for u in texts(&e.values) {
-                    if u.contains("linkedin.com/") && r.linkedin.is_none() {
-                        r.linkedin = Some(u);
-                    } else {
-                        r.urls.push(u);
-                    }
-                }
+                urls(&mut r, texts(&e.values));
+            }
+            P::Other(name) if name.eq_ignore_ascii_case("X-SOCIALPROFILE") => {
+                urls(&mut r, texts(&e.values));
             }
             P::Other(name) if name.eq_ignore_ascii_case("X-ANNIVERSARY") => {
                 r.anniversary = r.anniversary.take().or_else(|| date(&e.values));
@@ -228,6 +229,17 @@ fn vcard_record(block: &str, line: usize) -> Result<Record, String> {
         return Err("a vCard with no name (FN or N)".to_string());
     }
     Ok(r)
+}
+
+/// Web addresses: the first on linkedin.com is the LinkedIn profile, the others are kept.
+fn urls(r: &mut Record, found: Vec<String>) {
+    for u in found {
+        if u.contains("linkedin.com/") && r.linkedin.is_none() {
+            r.linkedin = Some(u);
+        } else if !r.urls.contains(&u) {
+            r.urls.push(u);
+        }
+    }
 }
 
 /// The value of the first `PROP` line of a card (a group prefix allowed), as written.
@@ -539,12 +551,24 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Code> {
         }
     }
 
+    // A progress bar for big imports on a terminal only: a few hundred files are written in a
+    // blink, and a pipe or a log wants no bar.
+    let bar = (read.records.len() > BAR_FROM && !ctx.quiet && std::io::stderr().is_terminal())
+        .then(|| {
+            indicatif::ProgressBar::new(read.records.len() as u64).with_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} contacts")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            )
+        });
     let per_day = vault.config.per_day.unwrap_or(10).max(1);
     let folder = vault.config.add_folder.trim_end_matches('/').to_string();
     let mut created: Vec<(String, Option<NaiveDate>)> = Vec::new();
     let mut already = 0usize;
     let mut bad = read.bad.clone();
     for r in &read.records {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
         let exists = r
             .emails
             .iter()
@@ -622,13 +646,21 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Code> {
                 "created"
             };
             let when = snooze.map_or_else(String::new, |d| format!(" (snoozed until {d})"));
-            println!("{verb} {}{when}", clean(&rel));
+            let line = format!("{verb} {}{when}", clean(&rel));
+            match &bar {
+                Some(bar) => bar.suspend(|| println!("{line}")),
+                None => println!("{line}"),
+            }
         }
         taken.insert(rel.to_lowercase());
         emails.extend(r.emails.iter().map(|e| e.trim().to_lowercase()));
         names.insert(crate::lookup::fold(&r.name));
         linkedins.extend(r.linkedin.as_deref().map(url_key));
         created.push((rel, snooze));
+    }
+
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
 
     // The summary.

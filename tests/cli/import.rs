@@ -71,13 +71,14 @@ fn apple_vcard_3_0_with_item_groups_folding_and_a_bad_card() {
         .stdout(predicate::str::contains("1 contact created"))
         .stdout(predicate::str::contains("1 bad"))
         .stderr(predicate::str::contains(
-            "apple-3.0.vcf:21: a vCard with no name",
+            "apple-3.0.vcf:22: a vCard with no name",
         ));
     assert_eq!(
         read(&v, "contacts/zoë-obrien.md"),
         "---\nname: Zoë O’Brien\nstage: lead\ncompany: Harbour Lights Realty\n\
          email: zoe@harbourlights.example\nphone: (555) 010-2233\nmet: 2026-11-24\n\
-         title: Broker\nbirthday: 04-12\nurl: https://harbourlights.example/zoe\n\
+         title: Broker\nbirthday: 04-12\nlinkedin: http://www.linkedin.com/in/zoeobrien\n\
+         url: https://harbourlights.example/zoe\n\
          tags:\n  - realtor\n  - referral\nother_emails:\n  - zoe.obrien@mail.example\n\
          ---\n# Zoë O’Brien\n\n\
          Met at the spring open house, wants a quote for the new office. Prefers mornings.\n\n"
