@@ -83,7 +83,9 @@ fn read_vcards(text: &str) -> Read {
     let mut start = None;
     let mut block = String::new();
     for (i, line) in text.lines().enumerate() {
-        let t = line.trim_end();
+        // Only the line break goes: a folded line's trailing space is part of its value.
+        let raw = line.trim_end_matches('\r');
+        let t = raw.trim();
         if t.eq_ignore_ascii_case("BEGIN:VCARD") {
             if let Some(s) = start {
                 out.bad.push((s, "a vCard without END:VCARD".to_string()));
@@ -92,7 +94,7 @@ fn read_vcards(text: &str) -> Read {
             block.clear();
         }
         if start.is_some() {
-            block.push_str(t);
+            block.push_str(raw);
             block.push_str("\r\n");
         }
         if t.eq_ignore_ascii_case("END:VCARD")
@@ -738,6 +740,15 @@ mod tests {
         assert_eq!(working_day(d("2026-11-27"), 0), d("2026-11-27"));
         assert_eq!(working_day(d("2026-11-27"), 1), d("2026-11-30"));
         assert_eq!(working_day(d("2026-11-28"), 0), d("2026-11-30"));
+    }
+
+    #[test]
+    fn a_folded_line_keeps_the_space_at_its_end() {
+        let got = read(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nNOTE:call on \r\n Monday\r\nEND:VCARD\r\n",
+        )
+        .unwrap();
+        assert_eq!(got.records[0].notes, ["call on Monday"]);
     }
 
     #[test]

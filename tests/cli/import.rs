@@ -55,7 +55,7 @@ fn android_vcard_2_1_quoted_printable_utf8() {
          email: juergen@example.de\nphone: +49 170 1234567\nmet: 2026-11-24\n\
          birthday: 1979-03-14\nother_emails:\n  - j.mueller@firma.example\n\
          other_phones:\n  - +49 30 9876543\n---\n# Jürgen Müller\n\n\
-         Kennt uns von der Messe.\n\nMag Fußball.\n\n"
+         Kennt uns von der Messe.\n\nMag Fußball, will im Frühjahr neu bauen.\n\n"
     );
     assert!(read(&v, "contacts/yuki-sato.md").contains("phone: +81 90 1111 2222\n"));
 }
