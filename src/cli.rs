@@ -77,6 +77,8 @@ pub enum Command {
     Add(AddArgs),
     /// A contact's card, timeline, due date and reason
     Show(ShowArgs),
+    /// Create contacts from a vCard file, a Google Contacts CSV or a LinkedIn Connections.csv
+    Import(ImportArgs),
     /// Not due before a date: set `snooze:` in a contact's front matter
     Snooze(SnoozeArgs),
     /// The contacts, one line each: stage, touches, last touch and due date
@@ -197,6 +199,21 @@ pub struct AddArgs {
     /// Something they care about (repeat for more)
     #[arg(long = "interest", value_name = "TEXT")]
     pub interests: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: .vcf (vCard 2.1, 3.0, 4.0), Google Contacts CSV or LinkedIn Connections.csv
+    pub file: std::path::PathBuf,
+    /// Show what would be created; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The stage of new contacts [default: lead]
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Put every new contact's first follow-up on today (no snooze spreading)
+    #[arg(long)]
+    pub all_now: bool,
 }
 
 #[derive(Debug, Args)]

@@ -60,7 +60,7 @@ pub fn line_ending(text: &str) -> &'static str {
 }
 
 /// One line of user text: line breaks folded to spaces, ends trimmed.
-fn one_line(s: &str) -> String {
+pub fn one_line(s: &str) -> String {
     s.split(['\r', '\n'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -70,7 +70,7 @@ fn one_line(s: &str) -> String {
 
 /// A note line that Markdown would read as something else (a heading, a setext underline, a
 /// fence, front matter) gets a leading backslash, which renders as the text itself.
-fn safe_note(line: &str) -> String {
+pub fn safe_note(line: &str) -> String {
     let line = one_line(line);
     let t = line.trim_start();
     let looks_special = t.starts_with('#')

@@ -155,6 +155,7 @@ where
         Command::Add(args) => cmd::add::run(&ctx, args),
         Command::Show(args) => cmd::show::run(&ctx, args),
         Command::Snooze(args) => cmd::snooze::run(&ctx, args),
+        Command::Import(args) => cmd::import::run(&ctx, args),
         Command::List(args) => cmd::list::run(&ctx, args),
         Command::Init(args) => cmd::init::run(&ctx, args),
         Command::Git(args) => cmd::git::run(&ctx, args),

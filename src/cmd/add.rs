@@ -59,25 +59,8 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         .as_ref()
         .map(|s| s.trim().to_lowercase())
         .filter(|s| !s.is_empty());
-    if let Some(s) = &stage
-        && !vault.config.knows_stage(s)
-    {
-        // SPEC 8: a stage typed on the command line that no config defines is a usage error,
-        // with the closest stage when there is one (`leed`: did you mean `lead`?).
-        let stages = vault.config.stage_names();
-        let closest = stages
-            .iter()
-            .map(|known| (strsim::osa_distance(s, known), known))
-            .filter(|(d, _)| *d <= 2)
-            .min()
-            .map(|(_, known)| format!(" did you mean \"{known}\"?"))
-            .unwrap_or_default();
-        return Err(crate::exit::usage(format!(
-            "unknown stage \"{}\":{closest} The stages are {}; add one under [cadence.stages] in \
-             touchbase.toml",
-            clean(s),
-            stages.join(", ")
-        )));
+    if let Some(s) = &stage {
+        check_stage(vault, s)?;
     }
 
     // Where: the configured folder (`create_file` checks it is inside the vault), a safe file
@@ -114,11 +97,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         }
     }
 
-    let template = match &vault.config.add_template {
-        Some(t) => crate::vault::read_text_inside(&vault.canon, &vault.root.join(t))
-            .with_context(|| format!("cannot read the template {t}"))?,
-        None => edit::DEFAULT_TEMPLATE.to_string(),
-    };
+    let template = template(vault)?;
     let new = NewContact {
         name: name.clone(),
         stage,
@@ -155,4 +134,35 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
         say_due(&contact, ctx.today, &vault.config);
     }
     Ok(Code::Success)
+}
+
+/// SPEC 8: a stage typed on the command line that no config defines is a usage error, with the
+/// closest stage when there is one (`leed`: did you mean `lead`?).
+pub(crate) fn check_stage(vault: &crate::vault::Vault, s: &str) -> Result<()> {
+    if vault.config.knows_stage(s) {
+        return Ok(());
+    }
+    let stages = vault.config.stage_names();
+    let closest = stages
+        .iter()
+        .map(|known| (strsim::osa_distance(s, known), known))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, known)| format!(" did you mean \"{known}\"?"))
+        .unwrap_or_default();
+    Err(crate::exit::usage(format!(
+        "unknown stage \"{}\":{closest} The stages are {}; add one under [cadence.stages] in \
+         touchbase.toml",
+        clean(s),
+        stages.join(", ")
+    )))
+}
+
+/// The template new contacts are made from: the configured one, else the default.
+pub(crate) fn template(vault: &crate::vault::Vault) -> Result<String> {
+    Ok(match &vault.config.add_template {
+        Some(t) => crate::vault::read_text_inside(&vault.canon, &vault.root.join(t))
+            .with_context(|| format!("cannot read the template {t}"))?,
+        None => edit::DEFAULT_TEMPLATE.to_string(),
+    })
 }

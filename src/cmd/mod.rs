@@ -6,6 +6,7 @@ pub mod completions;
 pub mod due;
 pub mod git;
 pub mod ics;
+pub mod import;
 pub mod init;
 pub mod list;
 pub mod log;

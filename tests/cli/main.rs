@@ -8,6 +8,7 @@ mod git_merge;
 mod git_sync;
 mod hostile_output;
 mod ics;
+mod import;
 mod parsing;
 mod playbook;
 mod problems;
