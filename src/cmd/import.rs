@@ -593,12 +593,16 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Code> {
             bad.push((r.line, refusal));
             continue;
         }
-        let snooze = if args.all_now {
-            None
+        // A new contact's first follow-up is on its queue day (today with --all-now); one met
+        // long ago (a LinkedIn connection) gets `snooze:` even for today, so that it is due
+        // then, not "900 days overdue" at once.
+        let day = if args.all_now {
+            ctx.today
         } else {
-            let day = working_day(ctx.today, created.len() / per_day);
-            (day != ctx.today).then_some(day)
+            working_day(ctx.today, created.len() / per_day)
         };
+        let met_long_ago = r.met.is_some_and(|m| m < ctx.today);
+        let snooze = (day != ctx.today || met_long_ago).then_some(day);
         let contact_text = match contact_text(&template, r, &stage, snooze, ctx.today) {
             Ok(t) => t,
             Err(e) => {

@@ -175,9 +175,19 @@ fn linkedin_csv_with_preamble_empty_names_and_a_bad_date() {
         read(&v, "contacts/dana-whitfield.md"),
         "---\nname: Dana Whitfield\nstage: lead\ncompany: Northwind Traders\n\
          met: 2026-06-15\ntitle: VP Sales\nlinkedin: https://www.linkedin.com/in/danawhitfield\n\
-         ---\n# Dana Whitfield\n\n"
+         snooze: 2026-11-24\n---\n# Dana Whitfield\n\n"
     );
     assert_eq!(created(&v), ["dana-whitfield.md", "omar-haddad.md"]);
+    // Connected in June, but due today, not "160 days overdue".
+    let json = crate::due_json(v.path());
+    let dana = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "Dana Whitfield")
+        .unwrap()
+        .clone();
+    assert_eq!(dana["bucket"], "today", "{dana}");
 }
 
 #[test]
