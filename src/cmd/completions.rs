@@ -70,11 +70,22 @@ _{f}_with_contacts() {{
     if [[ "$cur" != -* && -z "$takes" && $given -eq 0 ]]; then
         case "$sub" in
             {CONTACT_COMMANDS})
-                local line
+                local line query="$cur" quoted=""
+                # In an opened quote, readline completes the text after it: offer only what
+                # starts with that text, as typed, unescaped. Outside quotes, drop the
+                # backslashes of an escaped word before asking.
+                case "$cur" in
+                    \"*|\'*) quoted=1; query="${{cur:1}}" ;;
+                    *) query="${{cur//\\/}}" ;;
+                esac
                 COMPREPLY=()
                 while IFS= read -r line; do
-                    COMPREPLY+=("$(printf '%q' "$line")")
-                done < <({name} {COMPLETE_CONTACTS} "${{vault[@]}}" -- "$cur" 2>/dev/null)
+                    if [[ -n "$quoted" ]]; then
+                        [[ "$line" == "$query"* ]] && COMPREPLY+=("$line")
+                    else
+                        COMPREPLY+=("$(printf '%q' "$line")")
+                    fi
+                done < <({name} {COMPLETE_CONTACTS} "${{vault[@]}}" -- "$query" 2>/dev/null)
                 return 0
                 ;;
         esac

@@ -94,6 +94,12 @@ fn read_vcards(text: &str) -> Read {
             block.clear();
         }
         if start.is_some() {
+            // A quoted-printable soft line break (`=` at the end) just before END:VCARD is a
+            // cut value: it must not join the END line to the value.
+            if t.eq_ignore_ascii_case("END:VCARD") && block.ends_with("=\r\n") {
+                block.truncate(block.len() - 3);
+                block.push_str("\r\n");
+            }
             block.push_str(raw);
             block.push_str("\r\n");
         }
@@ -744,6 +750,16 @@ mod tests {
         assert_eq!(working_day(d("2026-11-27"), 0), d("2026-11-27"));
         assert_eq!(working_day(d("2026-11-27"), 1), d("2026-11-30"));
         assert_eq!(working_day(d("2026-11-28"), 0), d("2026-11-30"));
+    }
+
+    #[test]
+    fn a_soft_line_break_at_the_end_of_a_card_does_not_swallow_it() {
+        let got = read_vcards(
+            "BEGIN:VCARD\nVERSION:2.1\nFN;ENCODING=QUOTED-PRINTABLE:Ann=\nEND:VCARD\n\
+             BEGIN:VCARD\nVERSION:2.1\nFN:Bea Bell\nEND:VCARD\n",
+        );
+        let names: Vec<&str> = got.records.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Ann", "Bea Bell"], "{:?}", got.bad);
     }
 
     #[test]

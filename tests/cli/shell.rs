@@ -161,3 +161,25 @@ fn man_page_covers_every_command() {
     assert!(page.contains(".SH \"TOUCHBASE GIT SETUP\""));
     assert!(!page.contains("complete-contacts"));
 }
+
+#[test]
+fn bash_inside_an_opened_quote_offers_only_what_extends_the_typed_text() {
+    let vault = vault_with_jane();
+    let env = [("TOUCHBASE_VAULT", vault.path())];
+    // Readline completes the text after the quote: a stem that starts with it, unescaped.
+    assert_eq!(
+        bash_complete(&["touchbase", "show", "\"ja"], &env),
+        ["jane-doe"]
+    );
+    assert_eq!(
+        bash_complete(&["touchbase", "show", "\"dan o"], &env),
+        ["dan o'day (vip)"]
+    );
+    // A name (not a stem) would be glued to what was typed: nothing is offered.
+    assert!(bash_complete(&["touchbase", "show", "\"Jane"], &env).is_empty());
+    // An escaped word outside quotes is asked for without its backslashes.
+    assert_eq!(
+        bash_complete(&["touchbase", "show", r"dan\ o"], &env),
+        [r"dan\ o\'day\ \(vip\)"]
+    );
+}
