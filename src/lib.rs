@@ -15,6 +15,7 @@ pub mod config;
 pub mod duration;
 pub mod edit;
 pub mod exit;
+pub mod hash;
 pub mod lookup;
 pub mod merge;
 pub mod model;

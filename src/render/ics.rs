@@ -11,6 +11,7 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 use super::words::{self, FollowUp};
+use crate::hash::fnv1a;
 use crate::model::{Channel, Contact};
 use crate::schedule::{Agenda, Bucket, DateItem, Item, Reason};
 
@@ -231,16 +232,6 @@ fn slug(label: &str) -> String {
 
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
-}
-
-/// FNV-1a, 64 bits: stable across runs, platforms and versions (unlike std's hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 /// A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, a line break as

@@ -80,7 +80,7 @@ impl Store {
             exe.modified.1
         );
         let root = root.to_string_lossy().into_owned();
-        let name = format!("vault-{:016x}.bin", fnv1a(root.as_bytes()));
+        let name = format!("vault-{:016x}.bin", crate::hash::fnv1a(root.as_bytes()));
         Some(Store {
             path: dir.join(name),
             key: Key {
@@ -206,12 +206,5 @@ pub fn racy_limit(first_read: Option<SystemTime>) -> (i64, u32) {
 pub fn storable(c: &Cached, limit: (i64, u32)) -> bool {
     c.stamp.is_some_and(|stamp| {
         stamp != Stamp::default() && stamp.newest() < limit && c.parsed.problems.is_empty()
-    })
-}
-
-/// FNV-1a, 64 bits: a stable name for a vault's cache file.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
