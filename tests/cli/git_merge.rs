@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -12,17 +12,7 @@ const ALICE: &str = "---\nname: Alice Archer\nstage: prospect\ncompany: Archer H
 
 /// `git ARGS` in `dir`, away from the user's and the system's git configuration.
 fn git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("TOUCHBASE_VAULT")
-        .output()
-        .unwrap()
+    crate::pinned("git", dir).args(args).output().unwrap()
 }
 
 /// `git ARGS`, which must succeed.

@@ -9,15 +9,7 @@ use std::process::{Command, Output};
 /// A command with git's and touchbase's environment pinned; no `--today`: the hooks git runs
 /// use the real date, and so does everything compared with them.
 fn cmd(program: &str, dir: &Path) -> Command {
-    let mut c = Command::new(program);
-    c.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
-        .env("NO_COLOR", "1")
-        .env_remove("TOUCHBASE_TODAY")
-        .env_remove("TOUCHBASE_VAULT");
-    c
+    crate::pinned(program, dir)
 }
 
 fn run(mut c: Command) -> Output {

@@ -113,3 +113,22 @@ fn cli_definition_is_valid() {
     use clap::CommandFactory;
     touchbase::cli::Cli::command().debug_assert();
 }
+
+/// A command (`git`, or touchbase itself) run in `dir` with git and touchbase pinned: no global
+/// or system git config (the user's own settings never matter, or change), no inherited git
+/// repository, and touchbase's cache in the build folder, no vault or date from the
+/// environment. Hooks that git runs inherit all of it.
+pub fn pinned(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(program);
+    c.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env("TOUCHBASE_CACHE_DIR", cache_dir())
+        .env("NO_COLOR", "1")
+        .env_remove("TOUCHBASE_TODAY")
+        .env_remove("TOUCHBASE_VAULT");
+    c
+}
