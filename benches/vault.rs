@@ -209,7 +209,13 @@ fn phases(dir: &Path) {
         let text = std::str::from_utf8(bytes).unwrap();
         let split = touchbase::parse::split_front_matter(text).unwrap().unwrap();
         let mut problems = Vec::new();
-        let _ = touchbase::parse::read_front_matter(&split, rel, &channels, &mut problems);
+        let _ = touchbase::parse::read_front_matter(
+            &split,
+            rel,
+            &channels,
+            &touchbase::parse::reading::Reading::default(),
+            &mut problems,
+        );
     }
     let yaml = t.elapsed();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;

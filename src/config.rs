@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use crate::duration::{Cadence, Duration, DurationError};
 use crate::model::{Channel, Channels, Yearly};
+use crate::parse::reading::{self, Reading};
 
 pub const FILE_NAME: &str = "touchbase.toml";
 
@@ -47,6 +48,43 @@ struct Raw {
     sequence: BTreeMap<String, Vec<Spanned<String>>>,
     cards: RawCards,
     holiday: Vec<RawHoliday>,
+    contacts: RawContacts,
+    fields: BTreeMap<String, OneOrMany>,
+    touches: RawTouches,
+}
+
+/// A text or a list of texts (`type = "person"` or `type = ["company", "deal"]`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawContacts {
+    folders: Vec<String>,
+    #[serde(rename = "match")]
+    matches: BTreeMap<String, OneOrMany>,
+    skip: BTreeMap<String, OneOrMany>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawTouches {
+    notes: Option<bool>,
+    link_keys: Option<Vec<String>>,
+    channel_keys: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,6 +198,8 @@ pub struct Config {
     /// Yearly card target per stage.
     pub cards_per_year: BTreeMap<String, u32>,
     pub holidays: Vec<Holiday>,
+    /// How files are read: which are contacts, other tools' keys, touches from notes (SPEC 10).
+    pub reading: Reading,
 }
 
 impl Default for Config {
@@ -288,6 +328,12 @@ impl Config {
         let rotation = stage_keys(text, "rotation", std::mem::take(&mut raw.rotation))?;
         let sequence = stage_keys(text, "sequence", std::mem::take(&mut raw.sequence))?;
         let holiday = std::mem::take(&mut raw.holiday);
+        let reading = read_reading(
+            text,
+            std::mem::take(&mut raw.contacts),
+            std::mem::take(&mut raw.fields),
+            std::mem::take(&mut raw.touches),
+        )?;
         if let Some(zero) = raw.agenda.per_day.as_ref().filter(|n| *n.get_ref() == 0) {
             return Err(ConfigError {
                 line: line_at(text, zero.span()),
@@ -296,6 +342,7 @@ impl Config {
             });
         }
         let mut config = Self::from_raw(raw);
+        config.reading = reading;
         config.playbook(text, &rotation, &sequence, &holiday)?;
         Ok(config)
     }
@@ -492,6 +539,7 @@ impl Config {
                 per_year
             },
             holidays: Vec::new(),
+            reading: Reading::default(),
         }
     }
 
@@ -550,6 +598,87 @@ impl Config {
         names.dedup();
         names
     }
+}
+
+/// `[contacts]`, `[fields]` and `[touches]`, checked: folders inside the vault, mapped keys
+/// that touchbase has, no key mapped to two touchbase keys.
+fn read_reading(
+    text: &str,
+    contacts: RawContacts,
+    fields: BTreeMap<String, OneOrMany>,
+    touches: RawTouches,
+) -> Result<Reading, ConfigError> {
+    let mut folders = Vec::new();
+    for f in contacts.folders {
+        let clean = f.trim().trim_matches('/').trim().to_string();
+        if !is_inside(&clean) || clean.split('/').any(|p| p == "..") {
+            return Err(ConfigError {
+                line: line_of(text, "folders", &f),
+                message: format!(
+                    "`contacts.folders`: \"{f}\" must be a folder inside the vault, as in \"People\""
+                ),
+            });
+        }
+        folders.push(
+            clean
+                .split('/')
+                .filter(|p| !p.is_empty() && *p != ".")
+                .collect::<Vec<_>>()
+                .join("/"),
+        );
+    }
+    let rules = |table: BTreeMap<String, OneOrMany>| -> Vec<(String, Vec<String>)> {
+        table
+            .into_iter()
+            .map(|(k, v)| {
+                let values = v.into_vec().iter().map(|s| reading::normal(s)).collect();
+                (k.trim().to_lowercase(), values)
+            })
+            .collect()
+    };
+    let mut mapped: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut claimed: BTreeMap<String, String> = BTreeMap::new();
+    for (key, others) in fields {
+        let ours = key.trim().to_lowercase();
+        if !reading::MAPPABLE.contains(&ours.as_str()) {
+            return Err(ConfigError {
+                line: text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(key.as_str()))
+                    .map(|n| n + 1),
+                message: format!(
+                    "`fields.{key}`: touchbase has no key \"{key}\"; the keys are {}",
+                    reading::MAPPABLE.join(", ")
+                ),
+            });
+        }
+        let others = lowercase(others.into_vec());
+        for other in &others {
+            if let Some(first) = claimed.insert(other.clone(), ours.clone())
+                && first != ours
+            {
+                return Err(ConfigError {
+                    line: line_of(text, &key, other),
+                    message: format!(
+                        "`fields.{key}`: \"{other}\" is already read as `{first}`; a key can stand for one touchbase key only"
+                    ),
+                });
+            }
+        }
+        mapped.insert(ours, others);
+    }
+    let defaults = Reading::default();
+    Ok(Reading {
+        folders,
+        matches: rules(contacts.matches),
+        skip: rules(contacts.skip),
+        fields: mapped,
+        notes: touches.notes.unwrap_or(false),
+        link_keys: touches.link_keys.map_or(defaults.link_keys, lowercase),
+        channel_keys: touches
+            .channel_keys
+            .map_or(defaults.channel_keys, lowercase),
+    })
 }
 
 fn lowercase(names: Vec<String>) -> Vec<String> {

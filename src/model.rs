@@ -171,6 +171,20 @@ pub struct Touch {
     pub next: Option<NextStep>,
     /// True for the touch that comes from the `met` front-matter key.
     pub is_met: bool,
+    /// Where the touch was recorded, when not as a heading of the contact's own file.
+    pub origin: Origin,
+}
+
+/// Where a touch comes from (SPEC 10): a dated heading (or `met`) in the contact's file, a date
+/// key of another tool mapped to `last`, or a dated note that links to the contact.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    #[default]
+    Heading,
+    /// The front-matter key that holds the date (`last_contacted`).
+    Field(String),
+    /// The note's vault-relative path.
+    Note(String),
 }
 
 impl Touch {
@@ -182,6 +196,22 @@ impl Touch {
             &self.word
         }
     }
+}
+
+/// A dated note, as far as touches go (SPEC 10): its date, its channel if it names one, its
+/// title, and the links that may lead to contacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    #[serde(with = "day_number")]
+    pub date: NaiveDate,
+    /// The channel and the word that named it, from a `channel_keys` value or the title.
+    pub channel: Option<(Channel, String)>,
+    /// The first level-1 heading, else the file stem without its date.
+    pub title: String,
+    /// Links in `link_keys` values: the key, and the link with the key's line.
+    pub keyed: Vec<(String, crate::links::Link)>,
+    /// Links in the body that count (SPEC 10's exclusions applied).
+    pub links: Vec<crate::links::Link>,
 }
 
 /// An agreed next step: when, optionally how, and what.

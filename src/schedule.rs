@@ -192,6 +192,7 @@ fn met_touch(c: &Contact, past: &[Touch], today: NaiveDate) -> Option<Touch> {
         line: 0,
         next: None,
         is_met: true,
+        origin: crate::model::Origin::Heading,
     })
 }
 
@@ -550,8 +551,10 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
     let horizon_end = config.horizon.after(today).unwrap_or(today);
     let dates_end = config.dates_horizon.after(today).unwrap_or(today);
     // Touches are sorted by date: the future ones are a suffix.
+    // A note dated later (a meeting planned) is not a touch yet, and no mistake either.
     let problems = c.touches[past_touches(c, today).len()..]
         .iter()
+        .filter(|t| !matches!(t.origin, crate::model::Origin::Note(_)))
         .map(|t| Problem::new(&c.path, Some(t.line), Kind::FutureTouch(t.date.to_string())))
         .collect();
     let dates = yearly_dates(c, today, dates_end, config);

@@ -14,14 +14,17 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{self, Config};
-use crate::model::{Channels, Contact};
+use crate::model::Contact;
 use crate::parse::{self, Parsed};
 use crate::problem::{Kind, MAX_FILE_BYTES, Problem};
 use crate::render;
 use crate::schedule::{self, Agenda};
 
+mod link;
 mod safe;
 mod store;
+
+pub use link::Unresolved;
 
 pub use safe::{Edited, Written, create_file, edit_file};
 
@@ -275,6 +278,7 @@ impl Vault {
         for rel in &changed {
             cache.files.remove(rel);
         }
+        cache.links.dirty.extend(changed.iter().cloned());
         let stale: Vec<(String, PathBuf)> = survey
             .files
             .into_iter()
@@ -285,6 +289,9 @@ impl Vault {
         self.read_into(cache, stale);
         cache.walk_problems = survey.problems;
         cache.temps = survey.temps;
+        cache
+            .links
+            .update(&mut cache.files, self.config.reading.notes);
         changed.sort();
         changed
     }
@@ -304,11 +311,16 @@ impl Vault {
                     }
                 }
                 _ => {
-                    cache.files.remove(rel);
+                    if cache.files.remove(rel).is_some() {
+                        cache.links.dirty.insert(rel.clone());
+                    }
                 }
             }
         }
         self.read_into(cache, stale);
+        cache
+            .links
+            .update(&mut cache.files, self.config.reading.notes);
     }
 
     fn read_into(&self, cache: &mut Cache, files: Vec<(String, PathBuf)>) {
@@ -319,20 +331,25 @@ impl Vault {
             .first_read
             .get_or_insert_with(std::time::SystemTime::now);
         cache.reads += files.len();
-        let channels = &self.config.channels;
+        let config = &self.config;
         let parsed: Vec<(String, Cached)> = files
             .into_par_iter()
             .map(|(rel, abs)| {
-                let (stamp, parsed) = read_stamped(&self.canon, &rel, &abs, channels);
+                let (stamp, parsed) = read_stamped(&self.canon, &rel, &abs, config);
                 let cached = Cached {
                     stamp,
                     parsed,
+                    linked: None,
                     scheduled: None,
                     stored: false,
                 };
                 (rel, cached)
             })
             .collect();
+        cache
+            .links
+            .dirty
+            .extend(parsed.iter().map(|(rel, _)| rel.clone()));
         cache.files.extend(parsed);
     }
 
@@ -340,7 +357,9 @@ impl Vault {
     /// (see `Cache::save`), and what is stored there for this vault is loaded now.
     fn cache(&self, dir: Option<&Path>) -> Cache {
         let mut cache = Cache::default();
-        let store = dir.and_then(|d| store::Store::new(d, &self.root, &self.config.channels));
+        let store = dir.and_then(|d| {
+            store::Store::new(d, &self.root, &self.config.channels, &self.config.reading)
+        });
         if let Some(store) = store {
             let entries = store.load();
             cache.on_disk = entries.len();
@@ -365,7 +384,7 @@ impl Vault {
     /// (the watcher starts a new cache when the config changes).
     pub fn agenda_from(&self, cache: &mut Cache, today: NaiveDate) -> Agenda {
         cache.files.par_iter_mut().for_each(|(_, c)| {
-            let Some(contact) = &c.parsed.contact else {
+            let Some(contact) = c.contact() else {
                 return;
             };
             if c.scheduled.as_ref().is_none_or(|(date, _)| *date != today) {
@@ -488,10 +507,20 @@ struct Survey {
     temps: Vec<PathBuf>,
 }
 
+impl Cached {
+    /// The contact with its touches from notes.
+    fn contact(&self) -> Option<&Contact> {
+        self.linked.as_ref().or(self.parsed.contact.as_ref())
+    }
+}
+
 #[derive(Debug)]
 struct Cached {
     stamp: Option<Stamp>,
     parsed: Parsed,
+    /// The contact with its touches from notes, when it has any (SPEC 10); else the contact
+    /// is `parsed.contact` as it is.
+    linked: Option<Contact>,
     /// The contact's agenda entries and the date they are for; recomputed when the date differs.
     scheduled: Option<(NaiveDate, schedule::Entries)>,
     /// True when this version is in the cache file on disk.
@@ -514,14 +543,30 @@ pub struct Cache {
     store: Option<store::Store>,
     /// How many entries the cache file on disk holds.
     on_disk: usize,
+    /// Touches from notes, and which files changed since they were brought up to date.
+    links: link::Links,
 }
 
 impl Cache {
-    /// The contacts, in path order.
+    /// The contacts, in path order, each with its touches from notes.
     pub fn contacts(&self) -> impl Iterator<Item = &Contact> {
-        self.files
-            .values()
-            .filter_map(|c| c.parsed.contact.as_ref())
+        self.files.values().filter_map(Cached::contact)
+    }
+
+    /// The `link_keys` links in notes that lead to no contact, or to several.
+    pub fn unresolved_links(&self) -> Vec<Unresolved> {
+        self.links.unresolved(&self.files)
+    }
+
+    /// The contacts a note makes a touch for (none for a file that is not a dated note).
+    pub fn note_targets(&self, note: &str) -> &[String] {
+        self.links.targets_of(note)
+    }
+
+    /// A file's contact as its own file says, without touches from notes, and its note, for
+    /// `check --explain`.
+    pub fn parsed(&self, rel: &str) -> Option<&Parsed> {
+        self.files.get(rel).map(|c| &c.parsed)
     }
 
     /// Every problem: the walk's and each file's.
@@ -599,19 +644,19 @@ pub fn relative(root: &Path, path: &Path) -> String {
 /// Read and parse one file, with the stamp it had when it was opened. A file that vanished
 /// since it was listed (a save by rename, a delete) is simply gone: no contact, no problem. Stamping before reading
 /// means a save during the read leaves the cache entry stale, so the next sync reads it again.
-fn read_stamped(
-    root: &Path,
-    rel: &str,
-    abs: &Path,
-    channels: &Channels,
-) -> (Option<Stamp>, Parsed) {
-    match read_limited(root, abs) {
-        Ok((stamp, Some(bytes))) => (Some(stamp), parse::parse_contact(rel, &bytes, channels)),
+fn read_stamped(root: &Path, rel: &str, abs: &Path, config: &Config) -> (Option<Stamp>, Parsed) {
+    let reading = &config.reading;
+    match read_limited(root, abs, reading.in_folder(rel)) {
+        Ok((stamp, Some(bytes))) => (
+            Some(stamp),
+            parse::parse_file(rel, &bytes, &config.channels, reading),
+        ),
         Ok((stamp, None)) => (Some(stamp), Parsed::default()),
         Err(kind) => (
             None,
             Parsed {
                 contact: None,
+                note: None,
                 problems: vec![Problem::new(rel, None, kind)],
             },
         ),
@@ -623,7 +668,11 @@ fn read_stamped(
 ///
 /// The file is opened inside the vault or not at all (see `safe::open_inside`): a link that
 /// leads out of the vault by the time it is opened is skipped, as the walk skips it.
-fn read_limited(root: &Path, abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
+fn read_limited(
+    root: &Path,
+    abs: &Path,
+    contact_by_folder: bool,
+) -> Result<(Stamp, Option<Vec<u8>>), Kind> {
     let read_err = |e: io::Error| Kind::Read(e.to_string());
     let (mut file, meta) = match safe::open_inside(root, abs) {
         Ok(opened) => opened,
@@ -639,7 +688,7 @@ fn read_limited(root: &Path, abs: &Path) -> Result<(Stamp, Option<Vec<u8>>), Kin
         let head = head[..n]
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&head[..n]);
-        return if head.starts_with(b"---") || head.starts_with(b"+++") {
+        return if contact_by_folder || head.starts_with(b"---") || head.starts_with(b"+++") {
             Err(Kind::TooLarge(stamp.size))
         } else {
             Ok((stamp, None))
@@ -678,7 +727,7 @@ mod tests {
             dir.path(),
             "gone.md",
             &dir.path().join("gone.md"),
-            &Channels::default(),
+            &Config::default(),
         );
         assert!(parsed.contact.is_none());
         assert_eq!(parsed.problems, vec![]);

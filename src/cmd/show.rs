@@ -92,12 +92,22 @@ pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
             .time
             .map(|t| format!(" {}", t.format("%H:%M")))
             .unwrap_or_default();
+        // Where a touch comes from when it is not a heading of this file (SPEC 10).
+        let from = match &touch.origin {
+            crate::model::Origin::Heading => String::new(),
+            crate::model::Origin::Field(key) => format!("(front matter: {})", t(key)),
+            crate::model::Origin::Note(path) => format!("(from {})", t(path)),
+        };
+        let text = match (touch.text.is_empty(), from.is_empty()) {
+            (_, true) => t(&touch.text).into_owned(),
+            (true, false) => from,
+            (false, false) => format!("{} {from}", t(&touch.text)),
+        };
         let _ = writeln!(
             out,
-            "  {}{time}  {:<10} {}",
+            "  {}{time}  {:<10} {text}",
             touch.date,
             t(touch.label()),
-            t(&touch.text)
         );
     }
     // Trailing spaces from empty texts are noise in a terminal.

@@ -7,9 +7,10 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::reading::{self, Reading};
 use super::{DatePrefix, bytecount_newlines, date_prefix, parse_date, parse_next_step};
 use crate::duration::{Cadence, Reason};
-use crate::model::{Channels, Contact, DEFAULT_STAGE, Yearly};
+use crate::model::{Channel, Channels, Contact, DEFAULT_STAGE, Yearly};
 use crate::problem::{Kind, Problem};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +210,23 @@ impl Loose {
                 .collect::<Option<Vec<_>>>()
                 .map(|v| v.into_iter().filter(|s| !s.is_empty()).collect()),
             Loose::Map(_) => None,
+        }
+    }
+
+    /// Every text in the value, lists flattened. An item that YAML read as a one-item list of
+    /// text is an unquoted wikilink (`[[Jane Doe]]`) and comes back as one.
+    pub(crate) fn leaves(&self, out: &mut Vec<String>) {
+        match self {
+            Loose::Text(s) => out.push(s.clone()),
+            Loose::List(items) => match items.as_slice() {
+                [Loose::List(inner)] if matches!(inner.as_slice(), [Loose::Text(_)]) => {
+                    if let [Loose::Text(s)] = inner.as_slice() {
+                        out.push(format!("[[{s}]]"));
+                    }
+                }
+                _ => items.iter().for_each(|i| i.leaves(out)),
+            },
+            Loose::Null | Loose::Map(_) => {}
         }
     }
 
@@ -534,14 +552,47 @@ fn from_toml(v: toml::Value) -> Loose {
     }
 }
 
-/// Read a contact from its front matter. `None` when the file is not a contact (no `name`) or
-/// the front matter cannot be parsed (then `problems` says why).
+/// What a file's front matter makes of it.
+#[derive(Debug)]
+pub enum Front {
+    /// A contact. Its name is empty when the file is a contact by folder or by `match` and has
+    /// no `name`: the caller names it from the body or the file stem.
+    Contact(Box<Contact>, Option<Last>),
+    /// Not a contact. For a note, what touches from notes need (SPEC 10); empty unless
+    /// `touches.notes` is set.
+    Note(NoteFront),
+    /// The front matter cannot be read: the problems say why.
+    Unreadable,
+}
+
+/// A `last` date mapped from another tool's key (`last_contacted`): a touch on that date.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Last {
+    pub date: chrono::NaiveDate,
+    pub key: String,
+    pub line: usize,
+}
+
+/// A note's front matter, as far as touches go.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct NoteFront {
+    /// The `date` key's date.
+    pub date: Option<chrono::NaiveDate>,
+    /// The first `channel_keys` value that names a channel, and that word.
+    pub channel: Option<(Channel, String)>,
+    /// Links in `link_keys` values: the key, and each link with the key's line.
+    pub keyed: Vec<(String, crate::links::Link)>,
+}
+
+/// Read a file's front matter: a contact (SPEC 2, and SPEC 10's `contacts` and `fields`), a
+/// note, or unreadable.
 pub fn read_front_matter(
     split: &Split<'_>,
     path: &str,
     channels: &Channels,
+    reading: &Reading,
     problems: &mut Vec<Problem>,
-) -> Option<Contact> {
+) -> Front {
     let fields = match split.format {
         Format::Yaml => yaml_fields(split),
         Format::Toml => toml_fields(split),
@@ -550,24 +601,56 @@ pub fn read_front_matter(
         Ok(f) => f,
         Err((line, kind)) => {
             problems.push(Problem::new(path, Some(line), kind));
-            return None;
+            return Front::Unreadable;
         }
     };
+    let rule_values = |key: &str| -> Vec<String> {
+        values.get(key).map_or_else(Vec::new, |(v, _)| {
+            let mut out = Vec::new();
+            v.leaves(&mut out);
+            out.iter().map(|s| reading::normal(s)).collect()
+        })
+    };
+    if reading::any_rule(&reading.skip, rule_values) {
+        return note_front(&values, channels, reading);
+    }
     let mut r = Reader {
         values: &values,
         unread,
+        fields: reading,
         path,
         problems,
     };
-    let name = r.text("name")?;
-    if name.is_empty() {
-        return None;
-    }
+    let name = match r.text("name") {
+        Some(name) if !name.is_empty() => name,
+        _ if reading.in_folder(path) || reading::any_rule(&reading.matches, rule_values) => {
+            String::new()
+        }
+        _ => {
+            // A `name` that is not text was reported; it is not a note either.
+            return if r.problems.is_empty() {
+                note_front(&values, channels, reading)
+            } else {
+                Front::Unreadable
+            };
+        }
+    };
     let mut c = Contact {
         path: path.to_string(),
         name,
         ..Contact::default()
     };
+    read_contact_keys(&mut r, &mut c, channels);
+    let last = if reading.fields.contains_key("last") {
+        r.located("last", "expected a date YYYY-MM-DD", super::parse_date_time)
+            .map(|(date, key, line)| Last { date, key, line })
+    } else {
+        None
+    };
+    Front::Contact(Box::new(c), last)
+}
+
+fn read_contact_keys(r: &mut Reader<'_>, c: &mut Contact, channels: &Channels) {
     c.company = r.text("company").filter(|s| !s.is_empty());
     c.title = r.text("title").filter(|s| !s.is_empty());
     c.email = r.text("email").filter(|s| !s.is_empty());
@@ -619,11 +702,50 @@ pub fn read_front_matter(
     c.tags = r.texts("tags");
     c.aliases = r.texts("aliases");
     c.owner = r.text("owner").filter(|s| !s.is_empty());
-    Some(c)
+}
+
+/// A note's date, channel and keyed links, when touches come from notes. Values that are not
+/// what touchbase looks for are passed over silently: a note is the user's, not touchbase's.
+fn note_front(values: &Values, channels: &Channels, reading: &Reading) -> Front {
+    if !reading.notes {
+        return Front::Note(NoteFront::default());
+    }
+    let text = |key: &str| values.get(key).and_then(|(v, _)| v.text());
+    let date = text("date").and_then(|d| super::parse_date_time(&d));
+    let channel = reading.channel_keys.iter().find_map(|key| {
+        let word = text(key)?.trim().to_lowercase();
+        channels.lookup(&word).map(|ch| (ch, word))
+    });
+    let mut keyed = Vec::new();
+    for key in &reading.link_keys {
+        let Some((value, line)) = values.get(key.as_str()) else {
+            continue;
+        };
+        let mut leaves = Vec::new();
+        value.leaves(&mut leaves);
+        for leaf in leaves {
+            if let Some(target) = crate::links::value_target(&leaf) {
+                keyed.push((
+                    key.clone(),
+                    crate::links::Link {
+                        target,
+                        line: *line,
+                    },
+                ));
+            }
+        }
+    }
+    Front::Note(NoteFront {
+        date,
+        channel,
+        keyed,
+    })
 }
 
 struct Reader<'a> {
     values: &'a Values,
+    /// Other tools' keys for touchbase's (`[fields]`).
+    fields: &'a Reading,
     /// Taken out as they are reported, so each is reported once.
     unread: BTreeMap<String, (usize, Kind)>,
     path: &'a str,
@@ -634,6 +756,7 @@ impl<'a> Reader<'a> {
     /// A key's value and line; a key whose value could not be read is reported here, when
     /// touchbase reads it, and is then absent.
     fn get(&mut self, key: &str) -> Option<&'a (Loose, usize)> {
+        let key = self.actual(key);
         if let Some((line, kind)) = self.unread.remove(key) {
             self.problems
                 .push(Problem::new(self.path, Some(line), kind));
@@ -641,7 +764,35 @@ impl<'a> Reader<'a> {
         self.values.get(key)
     }
 
+    /// The key that holds touchbase's `key` in this file: `key` itself when it has a value,
+    /// else the first of its `[fields]` keys that has one, else `key`. An empty value (`stage:`)
+    /// counts as none, so that the other tool's key is read.
+    fn actual<'k>(&self, key: &'k str) -> &'k str
+    where
+        'a: 'k,
+    {
+        let others: &'a [String] = self.fields.aliases_of(key);
+        if others.is_empty() {
+            return key;
+        }
+        let present = |k: &str| {
+            self.unread.contains_key(k)
+                || self.values.get(k).is_some_and(|(v, _)| {
+                    *v != Loose::Null && v.text().is_none_or(|t| !t.is_empty())
+                })
+        };
+        if present(key) {
+            return key;
+        }
+        others
+            .iter()
+            .map(String::as_str)
+            .find(|k| present(k))
+            .unwrap_or(key)
+    }
+
     fn bad(&mut self, key: &str, value: &Loose, line: usize, expected: &'static str) {
+        let key = self.actual(key);
         self.problems.push(Problem::new(
             self.path,
             Some(line),
@@ -702,6 +853,20 @@ impl<'a> Reader<'a> {
         parse(&text)
             .map_err(|expected| self.bad(key, value, *line, expected))
             .ok()
+    }
+
+    /// As `parsed`, with the key that held the value (touchbase's or another tool's) and its
+    /// line.
+    fn located<T>(
+        &mut self,
+        key: &str,
+        expected: &'static str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<(T, String, usize)> {
+        let line = self.get(key)?.1;
+        let actual = self.actual(key).to_string();
+        self.parsed(key, expected, parse)
+            .map(|value| (value, actual, line))
     }
 
     fn dates(&mut self) -> Vec<(String, Yearly)> {
@@ -766,6 +931,10 @@ mod tests {
     use crate::model::Channel;
 
     fn read(text: &str) -> (Option<Contact>, Vec<Problem>) {
+        read_with(text, &Reading::default())
+    }
+
+    fn read_with(text: &str, reading: &Reading) -> (Option<Contact>, Vec<Problem>) {
         let mut problems = Vec::new();
         let split = match split_front_matter(text) {
             Ok(Some(s)) => s,
@@ -775,8 +944,161 @@ mod tests {
                 return (None, problems);
             }
         };
-        let c = read_front_matter(&split, "c.md", &Channels::default(), &mut problems);
+        let front = read_front_matter(&split, "c.md", &Channels::default(), reading, &mut problems);
+        let c = match front {
+            Front::Contact(c, _) => Some(*c),
+            Front::Note(_) | Front::Unreadable => None,
+        };
         (c, problems)
+    }
+
+    fn mapped(pairs: &[(&str, &[&str])]) -> Reading {
+        Reading {
+            fields: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+                .collect(),
+            ..Reading::default()
+        }
+    }
+
+    /// `[fields]`: another tool's key is read as touchbase's, with the same forms; touchbase's
+    /// own key wins when it has a value; among the others the first with a value wins.
+    #[test]
+    fn fields_are_read_in_order_of_precedence() {
+        let reading = mapped(&[
+            ("stage", &["relationship_type", "relationship"]),
+            ("cadence", &["contact_cadence"]),
+            ("next", &["next_contact_due"]),
+            ("met", &["first_met"]),
+            ("interests", &["hobbies"]),
+        ]);
+        // (front matter, stage, cadence, next date, met date, interests)
+        type Case = (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+            &'static [&'static str],
+        );
+        let cases: [Case; 6] = [
+            (
+                "relationship_type: Client\ncontact_cadence: monthly\nnext_contact_due: 2026-12-18\nfirst_met: 2025-03-01 a fair\nhobbies: [golf]\n",
+                "client",
+                Some("1mo"),
+                Some("2026-12-18"),
+                Some("2025-03-01"),
+                &["golf"],
+            ),
+            // touchbase's own key wins over the mapped one
+            (
+                "stage: partner\nrelationship_type: client\ncadence: 2w\ncontact_cadence: monthly\n",
+                "partner",
+                Some("2w"),
+                None,
+                None,
+                &[],
+            ),
+            // an empty own key is no value: the mapped key is read
+            (
+                "stage:\nrelationship_type: client\n",
+                "client",
+                None,
+                None,
+                None,
+                &[],
+            ),
+            // the first mapped key with a value wins
+            (
+                "relationship: lead\nrelationship_type: client\n",
+                "client",
+                None,
+                None,
+                None,
+                &[],
+            ),
+            (
+                "relationship_type: \"\"\nrelationship: lead\n",
+                "lead",
+                None,
+                None,
+                None,
+                &[],
+            ),
+            // durations other tools write
+            (
+                "contact_cadence: twice-yearly\n",
+                "prospect",
+                Some("6mo"),
+                None,
+                None,
+                &[],
+            ),
+        ];
+        for (front, stage, cadence, next, met, interests) in cases {
+            let text = format!("---\nname: A\n{front}---\n");
+            let (c, problems) = read_with(&text, &reading);
+            let c = c.unwrap();
+            assert_eq!(problems, vec![], "{front}");
+            assert_eq!(c.stage, stage, "{front}");
+            assert_eq!(
+                c.cadence.map(|c| c.to_string()).as_deref(),
+                cadence,
+                "{front}"
+            );
+            assert_eq!(
+                c.next.map(|n| n.date.to_string()).as_deref(),
+                next,
+                "{front}"
+            );
+            assert_eq!(c.met.map(|m| m.0.to_string()).as_deref(), met, "{front}");
+            assert_eq!(c.interests, interests, "{front}");
+        }
+        // Without the mapping, other tools' keys are ignored.
+        let (c, _) = read("---\nname: A\nrelationship_type: client\n---\n");
+        assert_eq!(c.unwrap().stage, "prospect");
+    }
+
+    /// A bad value in a mapped key is reported under the key the file uses.
+    #[test]
+    fn a_bad_mapped_value_names_the_files_key() {
+        let reading = mapped(&[("cadence", &["contact_cadence"])]);
+        let (c, problems) = read_with("---\nname: A\ncontact_cadence: sometimes\n---\n", &reading);
+        assert!(c.unwrap().cadence.is_none());
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 1);
+        assert!(
+            text[0].starts_with("c.md:3: invalid `contact_cadence`"),
+            "{text:?}"
+        );
+    }
+
+    /// `contacts.match` and `contacts.skip`: which files are contacts.
+    #[test]
+    fn match_and_skip_decide_which_files_are_contacts() {
+        let reading = Reading {
+            matches: vec![
+                ("type".into(), vec!["person".into()]),
+                ("categories".into(), vec!["people".into()]),
+            ],
+            skip: vec![("type".into(), vec!["company".into(), "template".into()])],
+            ..Reading::default()
+        };
+        for (front, contact) in [
+            ("type: person\n", true),
+            ("type: Person\n", true),
+            ("categories: [\"[[People]]\"]\n", true),
+            ("categories:\n  - \"[[People|folks]]\"\n", true),
+            ("categories: [[People]]\n", true),
+            ("type: place\n", false),
+            ("name: Acme\ntype: company\n", false),
+            ("type: [person, template]\n", false),
+            ("name: Ann\n", true),
+        ] {
+            let (c, _) = read_with(&format!("---\n{front}---\n"), &reading);
+            assert_eq!(c.is_some(), contact, "{front}");
+        }
     }
 
     #[test]

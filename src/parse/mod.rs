@@ -3,15 +3,17 @@
 //! vault-relative path; nothing here reads files, the clock or the environment.
 
 mod front;
+pub mod reading;
 mod touches;
 
 use chrono::{NaiveDate, NaiveTime};
 
-use crate::model::{Channel, Channels, Contact, NextStep};
+use crate::model::{Channel, Channels, Contact, NextStep, Note};
 use crate::problem::{Kind, Problem};
+use reading::Reading;
 
 pub(crate) use front::parse_yearly;
-pub use front::{Format, Split, read_front_matter, split_front_matter};
+pub use front::{Format, Front, Split, read_front_matter, split_front_matter};
 pub use touches::{HeadingSpan, heading_spans};
 
 /// The result of parsing one file: a contact (or `None` for a note or an unreadable file) and
@@ -19,28 +21,40 @@ pub use touches::{HeadingSpan, heading_spans};
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub contact: Option<Contact>,
+    /// A dated note that links somewhere, when touches come from notes (SPEC 10).
+    pub note: Option<Note>,
     pub problems: Vec<Problem>,
 }
 
-/// Parse one file's bytes. `path` is the vault-relative path used in the contact and problems.
+/// Parse one file's bytes as touchbase's own format (SPEC 2), with no `[contacts]`,
+/// `[fields]` or `[touches]` settings.
 pub fn parse_contact(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
+    parse_file(path, bytes, channels, &Reading::default())
+}
+
+/// Parse one file's bytes. `path` is the vault-relative path used in the contact and problems;
+/// `reading` says which files are contacts and which keys of other tools stand for touchbase's.
+pub fn parse_file(path: &str, bytes: &[u8], channels: &Channels, reading: &Reading) -> Parsed {
     // UTF-16 is reported rather than read: touchbase writes UTF-8, and an edit must not turn
     // half a file into another encoding. A UTF-16 note stays a note.
     if let Some(text) = utf16_text(bytes) {
-        let decoded = parse_utf8(path, text.as_bytes(), channels);
+        let decoded = parse_utf8(path, text.as_bytes(), channels, reading);
         return if decoded.contact.is_some() || !decoded.problems.is_empty() {
             Parsed::problem(path, None, Kind::Utf16)
         } else {
             Parsed::default()
         };
     }
-    parse_utf8(path, bytes, channels)
+    parse_utf8(path, bytes, channels, reading)
 }
 
-fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
+fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels, reading: &Reading) -> Parsed {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let looks_like_contact =
-        bytes.starts_with(b"---") || bytes.starts_with(b"+++") || bytes.starts_with(b"<<<<<<<");
+    let in_folder = reading.in_folder(path);
+    let looks_like_contact = in_folder
+        || bytes.starts_with(b"---")
+        || bytes.starts_with(b"+++")
+        || bytes.starts_with(b"<<<<<<<");
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) if looks_like_contact => {
@@ -60,23 +74,119 @@ fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels) -> Parsed {
         return Parsed::problem(path, Some(line), Kind::ConflictMarkers);
     }
     let split = match split_front_matter(text) {
-        Ok(Some(split)) => split,
-        Ok(None) => return Parsed::default(),
+        Ok(split) => split,
         Err((line, kind)) => return Parsed::problem(path, Some(line), kind),
     };
     let mut problems = Vec::new();
-    let Some(mut contact) = front::read_front_matter(&split, path, channels, &mut problems) else {
-        return Parsed {
-            contact: None,
-            problems,
-        };
+    let (body, body_line) = split.as_ref().map_or((text, 1), |s| (s.body, s.body_line));
+    let front = match &split {
+        Some(split) => front::read_front_matter(split, path, channels, reading, &mut problems),
+        None if in_folder => front::Front::Contact(Box::default(), None),
+        None => front::Front::Note(front::NoteFront::default()),
     };
-    contact.touches =
-        touches::parse_touches(split.body, split.body_line, channels, path, &mut problems);
+    let (mut contact, last) = match front {
+        front::Front::Contact(contact, last) => (*contact, last),
+        front::Front::Note(note) => {
+            return Parsed {
+                contact: None,
+                note: reading
+                    .notes
+                    .then(|| read_note(path, note, body, body_line, channels))
+                    .flatten(),
+                problems,
+            };
+        }
+        front::Front::Unreadable => {
+            return Parsed {
+                contact: None,
+                note: None,
+                problems,
+            };
+        }
+    };
+    contact.path = path.to_string();
+    if contact.stage.is_empty() {
+        contact.stage = crate::model::DEFAULT_STAGE.to_string();
+    }
+    contact.touches = touches::parse_touches(body, body_line, channels, path, &mut problems);
+    if contact.name.is_empty() {
+        contact.name = touches::first_title(body).unwrap_or_else(|| file_stem(path).to_string());
+    }
+    if let Some(last) = last
+        && !contact.touches.iter().any(|t| t.date >= last.date)
+    {
+        // Other tools keep only the latest contact's date: one touch on that day (SPEC 10).
+        contact.touches.push(crate::model::Touch {
+            date: last.date,
+            time: None,
+            channel: Channel::Other,
+            word: String::new(),
+            text: String::new(),
+            line: last.line,
+            next: None,
+            is_met: false,
+            origin: crate::model::Origin::Field(last.key),
+        });
+    }
     contact.index_next_steps();
     Parsed {
         contact: Some(contact),
+        note: None,
         problems,
+    }
+}
+
+/// A note's touch, when it has a date (its `date:` key, else a file stem that starts with one)
+/// and links; `None` otherwise.
+fn read_note(
+    path: &str,
+    front: front::NoteFront,
+    body: &str,
+    body_line: usize,
+    channels: &Channels,
+) -> Option<Note> {
+    let stem = file_stem(path);
+    let (date, stem_rest) = match date_prefix(stem) {
+        DatePrefix::Valid(date, rest) => (Some(date), skip_separator(rest).trim()),
+        _ => (None, stem),
+    };
+    let date = front.date.or(date)?;
+    let scanned = crate::links::scan_body(body, body_line);
+    if scanned.links.is_empty() && front.keyed.is_empty() {
+        return None;
+    }
+    let title = scanned.title.unwrap_or_else(|| stem_rest.to_string());
+    let channel = front
+        .channel
+        .or_else(|| first_channel_word(&title, channels));
+    Some(Note {
+        date,
+        channel,
+        title,
+        keyed: front.keyed,
+        links: scanned.links,
+    })
+}
+
+/// The first word of `title` that names a channel (`Coffee with Bob` -> meeting, "coffee").
+fn first_channel_word(title: &str, channels: &Channels) -> Option<(Channel, String)> {
+    title
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .find_map(|w| {
+            let word = w.to_lowercase();
+            channels.lookup(&word).map(|ch| (ch, word))
+        })
+}
+
+/// The file name of a vault-relative path without its `.md`.
+pub fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name.len().checked_sub(3) {
+        Some(cut) if name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(".md") => {
+            &name[..cut]
+        }
+        _ => name,
     }
 }
 
@@ -84,6 +194,7 @@ impl Parsed {
     fn problem(path: &str, line: Option<usize>, kind: Kind) -> Self {
         Parsed {
             contact: None,
+            note: None,
             problems: vec![Problem::new(path, line, kind)],
         }
     }

@@ -127,6 +127,19 @@ fn heading_date(text: &str) -> HeadingDate<'_> {
     }
 }
 
+/// The plain text of the first level-1 heading that is not a touch: a contact's name when its
+/// front matter has none (SPEC 10).
+pub fn first_title(body: &str) -> Option<String> {
+    if !body.contains('#') && !body.contains("\n=") {
+        return None;
+    }
+    headings(body, 1)
+        .into_iter()
+        .filter(|h| h.level == 1 && matches!(heading_date(&h.text), HeadingDate::NotATouch))
+        .map(|h| h.text.trim().to_string())
+        .find(|t| !t.is_empty())
+}
+
 /// The touches in `body`, which starts on file line `body_line`. Problems (bad dates, bad
 /// `Next:` lines) are pushed to `problems`; the touch is then left out or kept without its next
 /// step. Touches come back sorted by date, time and line.
@@ -169,6 +182,7 @@ pub fn parse_touches(
             line: h.line,
             next: next_line(notes, notes_line, channels, path, problems),
             is_met: false,
+            origin: crate::model::Origin::Heading,
         });
     }
     touches.sort_by_key(|t| (t.date, t.time, t.line));

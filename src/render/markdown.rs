@@ -777,6 +777,7 @@ mod tests {
                     line: 5,
                     next: None,
                     is_met: false,
+                    origin: crate::model::Origin::Heading,
                 };
                 Contact {
                     path: format!("c/{n} [x] (y).md"),

@@ -17,14 +17,15 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Cached, Stamp, since_epoch};
-use crate::model::{Channel, Channels, Contact};
+use crate::model::{Channel, Channels, Contact, Note};
 use crate::parse::Parsed;
+use crate::parse::reading::Reading;
 
 /// The first bytes of a cache file, which then holds: the `Key`, the number of chunks (u32),
 /// and each chunk as a byte string (a postcard-encoded `Vec<Entry>`), all in postcard.
 const MAGIC: &[u8; 16] = b"touchbase cache\n";
 /// Bumped when the layout of what is stored changes.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 /// Entries per separately encoded chunk, so that loading decodes chunks in parallel.
 const CHUNK: usize = 256;
 /// A file changed less than this long before it was read is read again next time. Covers file
@@ -39,8 +40,10 @@ struct Key {
     build: String,
     /// The vault's canonical path.
     root: String,
-    /// The channel words, the only part of the config that parsing depends on.
+    /// The channel words and how files are read (`[contacts]`, `[fields]`, `[touches]`): the
+    /// parts of the config that parsing depends on.
     channels: Vec<(String, Channel)>,
+    reading: String,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +51,7 @@ struct Entry {
     rel: String,
     stamp: Stamp,
     contact: Option<Contact>,
+    note: Option<Note>,
 }
 
 /// `Entry`, borrowed, for writing: the encoding is the same.
@@ -56,6 +60,7 @@ struct EntryRef<'a> {
     rel: &'a str,
     stamp: Stamp,
     contact: Option<&'a Contact>,
+    note: Option<&'a Note>,
 }
 
 /// The cache file of one vault.
@@ -68,7 +73,7 @@ pub struct Store {
 impl Store {
     /// The cache file for the vault at `root` in the folder `dir`; `None` when the vault or
     /// the running executable cannot be identified.
-    pub fn new(dir: &Path, root: &Path, channels: &Channels) -> Option<Store> {
+    pub fn new(dir: &Path, root: &Path, channels: &Channels, reading: &Reading) -> Option<Store> {
         let root = fs::canonicalize(root).ok()?;
         let exe = fs::metadata(std::env::current_exe().ok()?).ok()?;
         let exe = Stamp::from_metadata(&exe);
@@ -88,6 +93,7 @@ impl Store {
                 build,
                 root,
                 channels: channels.table(),
+                reading: serde_json::to_string(reading).ok()?,
             },
         })
     }
@@ -134,8 +140,10 @@ impl Store {
                     stamp: Some(e.stamp),
                     parsed: Parsed {
                         contact: e.contact,
+                        note: e.note,
                         problems: Vec::new(),
                     },
+                    linked: None,
                     scheduled: None,
                     stored: true,
                 };
@@ -160,6 +168,7 @@ impl Store {
                     rel,
                     stamp: c.stamp.unwrap_or_default(),
                     contact: c.parsed.contact.as_ref(),
+                    note: c.parsed.note.as_ref(),
                 });
             }
         }

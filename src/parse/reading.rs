@@ -1,0 +1,159 @@
+//! How a vault's own conventions are read (SPEC 10): which files are contacts, which keys of
+//! other tools stand for touchbase's, and which notes are touches. Set by `[contacts]`,
+//! `[fields]` and `[touches]` in `touchbase.toml`; the default reads touchbase's format only.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The touchbase keys that `[fields]` may map other keys to: every front-matter key, and
+/// `last` (a date that counts as a touch).
+pub const MAPPABLE: [&str; 19] = [
+    "name",
+    "company",
+    "title",
+    "email",
+    "phone",
+    "referred_by",
+    "stage",
+    "cadence",
+    "next",
+    "snooze",
+    "stage_since",
+    "met",
+    "birthday",
+    "dates",
+    "interests",
+    "tags",
+    "aliases",
+    "owner",
+    "last",
+];
+
+/// The `link_keys` and `channel_keys` used when the config names none.
+pub const DEFAULT_LINK_KEYS: [&str; 4] = ["people", "contacts", "attendees", "with"];
+pub const DEFAULT_CHANNEL_KEYS: [&str; 4] = ["kind", "channel", "medium", "type"];
+
+/// The settings that decide how a file is read. Part of the parse cache's key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reading {
+    /// Vault-relative folders (no trailing `/`) whose Markdown files are all contacts.
+    pub folders: Vec<String>,
+    /// Front-matter key (lowercase) and the values (compared as `normal` makes them) that mark
+    /// a contact; any one is enough.
+    pub matches: Vec<(String, Vec<String>)>,
+    /// As `matches`, for files that are never contacts.
+    pub skip: Vec<(String, Vec<String>)>,
+    /// Touchbase key -> other tools' keys (lowercase), tried in order.
+    pub fields: BTreeMap<String, Vec<String>>,
+    /// Dated notes that link to contacts are touches.
+    pub notes: bool,
+    pub link_keys: Vec<String>,
+    pub channel_keys: Vec<String>,
+}
+
+impl Default for Reading {
+    fn default() -> Self {
+        Reading {
+            folders: Vec::new(),
+            matches: Vec::new(),
+            skip: Vec::new(),
+            fields: BTreeMap::new(),
+            notes: false,
+            link_keys: DEFAULT_LINK_KEYS.map(String::from).to_vec(),
+            channel_keys: DEFAULT_CHANNEL_KEYS.map(String::from).to_vec(),
+        }
+    }
+}
+
+impl Reading {
+    /// True when `path` is below one of `folders`.
+    pub fn in_folder(&self, path: &str) -> bool {
+        self.folders.iter().any(|f| {
+            f.is_empty()
+                || path
+                    .strip_prefix(f.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+
+    /// The other keys that stand for `key`, in order.
+    pub fn aliases_of(&self, key: &str) -> &[String] {
+        self.fields.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A value as `match` and `skip` compare it: trimmed, lowercased, a wikilink by its target
+/// (`[[People|folks]]` is `people`), a tag without its `#`.
+pub fn normal(value: &str) -> String {
+    let v = value.trim();
+    let v = v
+        .strip_prefix("[[")
+        .and_then(|s| s.strip_suffix("]]"))
+        .map_or(v, |inner| {
+            inner.split(['|', '#']).next().unwrap_or(inner).trim()
+        });
+    v.strip_prefix('#').unwrap_or(v).to_lowercase()
+}
+
+/// True when any (key, values) rule holds for `get`: the key's value equals one of the values,
+/// or is a list that contains one. `get` gives a key's values already made `normal`.
+pub fn any_rule(rules: &[(String, Vec<String>)], get: impl Fn(&str) -> Vec<String>) -> bool {
+    rules.iter().any(|(key, wanted)| {
+        let have = get(key);
+        have.iter().any(|h| wanted.contains(h))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_compare_by_wikilink_target_case_and_tag() {
+        for (a, b) in [
+            ("[[People]]", "people"),
+            (" [[People|folks]] ", "people"),
+            ("[[People#Friends]]", "people"),
+            ("#Person", "person"),
+            ("Person", "person"),
+        ] {
+            assert_eq!(normal(a), b, "{a}");
+        }
+    }
+
+    #[test]
+    fn folders_match_whole_path_segments() {
+        let r = Reading {
+            folders: vec!["People".into(), "Work/Clients".into()],
+            ..Reading::default()
+        };
+        assert!(r.in_folder("People/Jane.md"));
+        assert!(r.in_folder("People/Old/Jane.md"));
+        assert!(r.in_folder("Work/Clients/Acme.md"));
+        assert!(!r.in_folder("PeopleOld/Jane.md"));
+        assert!(!r.in_folder("People.md"));
+        assert!(!r.in_folder("Work/Jane.md"));
+    }
+
+    #[test]
+    fn any_rule_matches_a_value_or_a_list_item() {
+        let rules = vec![
+            ("type".to_string(), vec!["person".to_string()]),
+            ("tags".to_string(), vec!["client".to_string()]),
+        ];
+        let get = |pairs: &'static [(&'static str, &'static [&'static str])]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .filter(|(key, _)| *key == k)
+                    .flat_map(|(_, v)| v.iter().map(|s| normal(s)))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(any_rule(&rules, get(&[("type", &["Person"])])));
+        assert!(any_rule(&rules, get(&[("tags", &["lead", "#client"])])));
+        assert!(!any_rule(&rules, get(&[("type", &["company"])])));
+        assert!(!any_rule(&rules, get(&[])));
+    }
+}
