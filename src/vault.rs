@@ -383,14 +383,20 @@ impl Vault {
     /// reschedules one contact, then only sorts. A cache belongs to one vault and its config
     /// (the watcher starts a new cache when the config changes).
     pub fn agenda_from(&self, cache: &mut Cache, today: NaiveDate) -> Agenda {
-        cache.files.par_iter_mut().for_each(|(_, c)| {
-            let Some(contact) = c.contact() else {
-                return;
-            };
-            if c.scheduled.as_ref().is_none_or(|(date, _)| *date != today) {
-                c.scheduled = Some((today, schedule::entries(contact, today, &self.config)));
-            }
-        });
+        cache.schedules += cache
+            .files
+            .par_iter_mut()
+            .map(|(_, c)| {
+                let Some(contact) = c.contact() else {
+                    return 0;
+                };
+                if c.scheduled.as_ref().is_none_or(|(date, _)| *date != today) {
+                    c.scheduled = Some((today, schedule::entries(contact, today, &self.config)));
+                    return 1;
+                }
+                0
+            })
+            .sum::<usize>();
         let entries = cache
             .files
             .values()
@@ -545,6 +551,8 @@ pub struct Cache {
     on_disk: usize,
     /// Touches from notes, and which files changed since they were brought up to date.
     links: link::Links,
+    /// How many times a contact was scheduled since the cache was made.
+    schedules: usize,
 }
 
 impl Cache {
@@ -779,6 +787,133 @@ mod tests {
             1,
             "links to folders already walked are no loop: {loops:?}"
         );
+    }
+
+    /// Touches from notes follow each note: an edit, a delete or a rename of a note re-resolves
+    /// that note and schedules again exactly the contacts it touched before or touches now.
+    #[test]
+    fn a_note_edit_delete_or_rename_reschedules_exactly_the_contacts_it_touches() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let v = dir.path();
+        let write = |name: &str, text: &str| {
+            let path = v.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        };
+        write(
+            "touchbase.toml",
+            "[contacts]\nfolders = [\"People\"]\n[touches]\nnotes = true\n",
+        );
+        write("People/Ann.md", "# Ann\n");
+        write("People/Bea.md", "---\nname: Bea\n---\n## 2026-11-01 call\n");
+        write("People/Cy.md", "Cy's notes\n");
+        write("Daily/2026-11-10.md", "Lunch with [[Ann]].\n");
+        write("Daily/2026-11-12.md", "Met [[Bea]] and [[Nobody]].\n");
+        write("Daily/2026-11-14.md", "Coffee with [[Cyrus]].\n");
+        let vault = Vault::open(v).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let mut cache = Cache::default();
+        vault.sync(&mut cache);
+        vault.agenda_from(&mut cache, today);
+        assert_eq!(cache.schedules, 3);
+        // (contact path, its touches as date, channel and where from)
+        let touches = |cache: &Cache, path: &str| -> Vec<String> {
+            let c = cache.contacts().find(|c| c.path == path).unwrap();
+            c.touches
+                .iter()
+                .map(|t| match &t.origin {
+                    crate::model::Origin::Note(n) => format!("{} {} {n}", t.date, t.channel),
+                    _ => format!("{} {}", t.date, t.channel),
+                })
+                .collect()
+        };
+        assert_eq!(
+            touches(&cache, "People/Ann.md"),
+            ["2026-11-10 other Daily/2026-11-10.md"]
+        );
+        assert_eq!(
+            touches(&cache, "People/Bea.md"),
+            ["2026-11-01 call", "2026-11-12 other Daily/2026-11-12.md"]
+        );
+        assert_eq!(touches(&cache, "People/Cy.md"), Vec::<String>::new());
+
+        // Edit: the note now links to Bea instead of Ann; Ann and Bea are scheduled again.
+        write("Daily/2026-11-10.md", "Lunch with [[Bea]], at last.\n");
+        vault.refresh(&mut cache, &["Daily/2026-11-10.md".to_string()]);
+        vault.agenda_from(&mut cache, today);
+        assert_eq!(cache.schedules, 3 + 2);
+        assert_eq!(touches(&cache, "People/Ann.md"), Vec::<String>::new());
+        assert_eq!(
+            touches(&cache, "People/Bea.md"),
+            [
+                "2026-11-01 call",
+                "2026-11-10 other Daily/2026-11-10.md",
+                "2026-11-12 other Daily/2026-11-12.md"
+            ]
+        );
+
+        // Delete: Bea alone.
+        fs::remove_file(v.join("Daily/2026-11-12.md")).unwrap();
+        vault.refresh(&mut cache, &["Daily/2026-11-12.md".to_string()]);
+        vault.agenda_from(&mut cache, today);
+        assert_eq!(cache.schedules, 5 + 1);
+        assert_eq!(
+            touches(&cache, "People/Bea.md"),
+            ["2026-11-01 call", "2026-11-10 other Daily/2026-11-10.md"]
+        );
+
+        // Rename: the touch keeps its contact and takes the new note's path and title channel.
+        fs::create_dir_all(v.join("Meetings")).unwrap();
+        fs::rename(
+            v.join("Daily/2026-11-10.md"),
+            v.join("Meetings/2026-11-10 call.md"),
+        )
+        .unwrap();
+        vault.refresh(
+            &mut cache,
+            &[
+                "Daily/2026-11-10.md".to_string(),
+                "Meetings/2026-11-10 call.md".to_string(),
+            ],
+        );
+        vault.agenda_from(&mut cache, today);
+        assert_eq!(cache.schedules, 6 + 1);
+        assert_eq!(
+            touches(&cache, "People/Bea.md"),
+            [
+                "2026-11-01 call",
+                "2026-11-10 call Meetings/2026-11-10 call.md"
+            ]
+        );
+
+        // Editing a contact schedules it alone, and keeps its touches from notes.
+        write(
+            "People/Bea.md",
+            "---\nname: Bea\nstage: client\n---\n## 2026-11-01 call\n",
+        );
+        vault.refresh(&mut cache, &["People/Bea.md".to_string()]);
+        vault.agenda_from(&mut cache, today);
+        assert_eq!(cache.schedules, 7 + 1);
+        assert_eq!(touches(&cache, "People/Bea.md").len(), 2);
+
+        // A contact renamed so that a link finds it: links are resolved again.
+        fs::rename(v.join("People/Cy.md"), v.join("People/Cyrus.md")).unwrap();
+        vault.refresh(
+            &mut cache,
+            &["People/Cy.md".to_string(), "People/Cyrus.md".to_string()],
+        );
+        vault.agenda_from(&mut cache, today);
+        assert_eq!(cache.schedules, 8 + 1);
+        assert_eq!(
+            touches(&cache, "People/Cyrus.md"),
+            ["2026-11-14 other Daily/2026-11-14.md"]
+        );
+        // And a full read of the vault agrees with every step taken.
+        let mut fresh = Cache::default();
+        vault.sync(&mut fresh);
+        for path in ["People/Ann.md", "People/Bea.md", "People/Cyrus.md"] {
+            assert_eq!(touches(&cache, path), touches(&fresh, path), "{path}");
+        }
     }
 
     #[test]
