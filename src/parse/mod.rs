@@ -10,8 +10,8 @@ use chrono::{NaiveDate, NaiveTime};
 use crate::model::{Channel, Channels, Contact, NextStep};
 use crate::problem::{Kind, Problem};
 
-pub(crate) use front::parse_yearly;
 pub use front::{Format, Split, read_front_matter, split_front_matter};
+pub(crate) use front::{Loose, parse_yearly, top_level_values};
 pub use touches::{HeadingSpan, heading_spans};
 
 /// The result of parsing one file: a contact (or `None` for a note or an unreadable file) and
