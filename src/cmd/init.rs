@@ -260,7 +260,11 @@ fn print_proposals(s: &survey::Survey, shown: &str, had_config: bool) {
     if had_config {
         println!("touchbase.toml exists and is left as it is; to read these notes, add to it:");
         for line in s.settings().lines() {
-            println!("  {}", crate::term::clean(line));
+            if line.is_empty() {
+                println!();
+            } else {
+                println!("  {}", crate::term::clean(line));
+            }
         }
         println!("then run touchbase --vault {shown} check --explain \"{note}\"");
     } else {

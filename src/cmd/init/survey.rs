@@ -543,8 +543,8 @@ impl Survey {
                 format!(" and link_keys {}", counted(&self.link_keys))
             };
             lines.push(format!(
-                "{} dated notes link to other notes; proposed [touches] notes = true{keys}",
-                self.dated_linking
+                "{}; proposed [touches] notes = true{keys}",
+                self.dated_linking_text()
             ));
         }
         lines
@@ -611,8 +611,8 @@ impl Survey {
                 out.push('\n');
             }
             out.push_str(&format!(
-                "[touches]\n# {} dated notes link to other notes\nnotes = true\n",
-                self.dated_linking
+                "[touches]\n# {}\nnotes = true\n",
+                self.dated_linking_text()
             ));
             if !self.link_keys.is_empty() {
                 out.push_str(&format!(
@@ -622,6 +622,18 @@ impl Survey {
             }
         }
         out
+    }
+
+    fn dated_linking_text(&self) -> String {
+        let verb = if self.dated_linking == 1 {
+            "links"
+        } else {
+            "link"
+        };
+        format!(
+            "{} {verb} to other notes",
+            crate::render::plural(self.dated_linking, "dated note", "dated notes")
+        )
     }
 
     /// The proposals, commented out, for the end of a new `touchbase.toml`.
@@ -634,7 +646,7 @@ impl Survey {
         let mut out = format!(
             "\n# touchbase init looked at {notes} here and proposes the settings below to read\n\
              # them as they are (otherwise only a file with a `name` is a contact). Uncomment them\n\
-             # to use them, then run `touchbase check --explain <a note>` to see how a note is read.\n"
+             # to use them, then run `touchbase check --explain <a note>` to see how a note is read.\n#\n"
         );
         for line in self.settings().lines() {
             if line.is_empty() {
