@@ -1,5 +1,8 @@
 //! `touchbase init [DIR]`: a new vault with a commented config, an example contact, an empty
-//! `contacts/` and git settings. Never overwrites anything.
+//! `contacts/` and git settings. Never overwrites anything. In a folder that already holds
+//! notes, it looks at them (read-only) and proposes the settings to read them (SPEC 10).
+
+mod survey;
 
 use std::fs;
 use std::path::PathBuf;
@@ -159,6 +162,13 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
             .any(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"));
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let root = fs::canonicalize(&dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    // Look before writing anything: the survey sees the notes as the user left them.
+    let proposals = if has_notes { Some(look(&root)?) } else { None }.filter(|s| !s.is_empty());
+    let had_config = fs::symlink_metadata(root.join("touchbase.toml")).is_ok();
+    let config = match &proposals {
+        Some(s) => format!("{CONFIG}{}", s.commented()),
+        None => CONFIG.to_string(),
+    };
     let mut added: Vec<String> = Vec::new();
     let mut create = |name: &str, text: &str| -> Result<()> {
         if fs::symlink_metadata(root.join(name)).is_err() {
@@ -167,7 +177,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
         }
         Ok(())
     };
-    create("touchbase.toml", CONFIG)?;
+    create("touchbase.toml", &config)?;
     if !has_notes {
         create("example-contact.md", &example)?;
     }
@@ -190,6 +200,9 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
         let shown = crate::term::clean(&dir.display().to_string()).into_owned();
         if added.is_empty() {
             println!("{shown} is already a touchbase vault: nothing to add");
+            if let Some(s) = &proposals {
+                print_proposals(s, &shown, had_config);
+            }
             return Ok(Code::Success);
         }
         let what = if existed {
@@ -209,7 +222,56 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
     {
         super::git::print_report(&report);
     }
+    if let Some(s) = &proposals
+        && !ctx.quiet
+    {
+        let shown = crate::term::clean(&dir.display().to_string()).into_owned();
+        print_proposals(s, &shown, had_config);
+    }
     Ok(Code::Success)
+}
+
+/// Read the vault's notes (at most [`survey::MAX_NOTES`], sampled evenly in path order) and
+/// propose settings. Read-only; walks and reads only inside the vault. A note that cannot be
+/// read or parsed is left out.
+fn look(root: &std::path::Path) -> Result<survey::Survey> {
+    let vault = crate::vault::Vault::with_config(root, crate::config::Config::default())?;
+    let (files, _) = vault.scan();
+    let found = files.len();
+    let take = found.min(survey::MAX_NOTES);
+    let picked = (0..take).map(|i| &files[i * found / take]);
+    let notes: Vec<survey::Note> = picked
+        .filter_map(|(rel, path)| {
+            let text = crate::vault::read_text_inside(&vault.canon, path).ok()?;
+            survey::Note::read(rel, &text)
+        })
+        .collect();
+    Ok(survey::survey(&notes, found))
+}
+
+fn print_proposals(s: &survey::Survey, shown: &str, had_config: bool) {
+    for line in s.summary() {
+        println!("{line}");
+    }
+    let note = s.example().map_or_else(
+        || "<a note>".to_string(),
+        |n| crate::term::clean(n).into_owned(),
+    );
+    if had_config {
+        println!("touchbase.toml exists and is left as it is; to read these notes, add to it:");
+        for line in s.settings().lines() {
+            if line.is_empty() {
+                println!();
+            } else {
+                println!("  {}", crate::term::clean(line));
+            }
+        }
+        println!("then run touchbase --vault {shown} check --explain \"{note}\"");
+    } else {
+        println!(
+            "edit touchbase.toml, uncomment the proposals, then run touchbase --vault {shown} check --explain \"{note}\""
+        );
+    }
 }
 
 /// Make sure the file `name` at the vault's root holds every line of `text` (comments aside):

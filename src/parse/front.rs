@@ -925,6 +925,24 @@ pub(crate) fn parse_yearly(s: &str) -> Option<Yearly> {
     })
 }
 
+/// Every top-level front-matter entry, keyed by lowercased name in name order, read with the
+/// same limits as a contact's; `None` when the front matter cannot be parsed. For `init`, which
+/// looks at a folder's notes to propose settings.
+pub(crate) fn top_level_values(split: &Split<'_>) -> Option<Vec<(String, Loose)>> {
+    let fields = match split.format {
+        Format::Yaml => yaml_fields(split),
+        Format::Toml => toml_fields(split),
+    }
+    .ok()?;
+    Some(
+        fields
+            .values
+            .into_iter()
+            .map(|(key, (value, _))| (key, value))
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

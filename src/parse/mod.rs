@@ -12,8 +12,8 @@ use crate::model::{Channel, Channels, Contact, NextStep, Note};
 use crate::problem::{Kind, Problem};
 use reading::Reading;
 
-pub(crate) use front::parse_yearly;
 pub use front::{Format, Front, Split, read_front_matter, split_front_matter};
+pub(crate) use front::{Loose, parse_yearly, top_level_values};
 pub use touches::{HeadingSpan, heading_spans};
 
 /// The result of parsing one file: a contact (or `None` for a note or an unreadable file) and

@@ -9,6 +9,7 @@ mod git_sync;
 mod hostile_output;
 mod ics;
 mod import;
+mod init_survey;
 mod parsing;
 mod playbook;
 mod problems;
