@@ -68,7 +68,7 @@ pub enum Command {
     /// Scan the vault and write the agenda (DUE.md)
     Due(DueArgs),
     /// List every problem in the vault; exit 1 if there is any
-    Check,
+    Check(CheckArgs),
     /// Write DUE.md, then keep it current as files change and when the date rolls over
     Watch(WatchArgs),
     /// Record a touch: add a dated heading to a contact's file
@@ -291,6 +291,14 @@ fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
         Ok(n) if n > 0 && n <= 3_600_000 => Ok(std::time::Duration::from_millis(n * scale)),
         _ => Err(format!("\"{s}\" is not a time such as 250ms or 2s")),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Say how one file is read: whether it is a contact and why, and where its touches come
+    /// from (a path inside the vault)
+    #[arg(long, value_name = "PATH")]
+    pub explain: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

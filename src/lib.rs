@@ -151,7 +151,7 @@ where
     let result = match &cli.command {
         Command::Help { command } => help(command.as_deref(), &args),
         Command::Due(args) => cmd::due::run(&ctx, args),
-        Command::Check => cmd::check::run(&ctx),
+        Command::Check(args) => cmd::check::run(&ctx, args),
         Command::Watch(args) => cmd::watch::run(&ctx, args),
         Command::Log(args) => cmd::log::run(&ctx, args),
         Command::Add(args) => cmd::add::run(&ctx, args),

@@ -75,12 +75,7 @@ pub fn file_name(path: &str) -> &str {
 
 /// The file name without its `.md`: `people/jane-doe.md` is `jane-doe`.
 pub fn stem(path: &str) -> &str {
-    let name = file_name(path);
-    if name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(".md") {
-        &name[..name.len() - 3]
-    } else {
-        name
-    }
+    crate::parse::file_stem(path)
 }
 
 fn shown(c: &Contact) -> String {

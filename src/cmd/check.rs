@@ -3,11 +3,15 @@
 use anyhow::Result;
 
 use super::{Context, Loaded};
+use crate::cli::CheckArgs;
 use crate::exit::Code;
 use crate::render::plural;
 use crate::term;
 
-pub fn run(ctx: &Context) -> Result<Code> {
+pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Code> {
+    if let Some(path) = &args.explain {
+        return super::explain::run(ctx, path);
+    }
     let mut loaded = Loaded::open(ctx)?;
     let agenda = loaded.vault.agenda_from(&mut loaded.cache, ctx.today);
     let mut stages: Vec<(&str, &str)> = loaded
@@ -23,6 +27,24 @@ pub fn run(ctx: &Context) -> Result<Code> {
             term::clean(path),
             term::clean(stage),
             crate::config::FILE_NAME
+        );
+    }
+    // A link in a note's `link_keys` that finds no contact is most often a typo in a name.
+    for u in loaded.cache.unresolved_links() {
+        let why = if u.candidates.is_empty() {
+            "leads to no contact: the touch is not counted".to_string()
+        } else {
+            format!(
+                "could be any of {}: link to one by its path; the touch is not counted",
+                u.candidates.join(", ")
+            )
+        };
+        println!(
+            "{}",
+            term::clean(&format!(
+                "{}:{}: warning: {}: \"{}\" {why}",
+                u.note, u.line, u.key, u.target
+            ))
         );
     }
     for p in &agenda.problems {

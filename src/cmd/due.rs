@@ -25,6 +25,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
         return Ok(Code::Success);
     }
     let (agenda, written) = vault.rebuild(&mut cache, ctx.today)?;
+
     for p in &agenda.problems {
         eprintln!("warning: {}", term::clean(&p.to_string()));
     }
@@ -39,6 +40,9 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
             summary(&agenda),
             term::clean(&vault.config.agenda_file)
         );
+        if agenda.contacts == 0 {
+            eprintln!("touchbase: {}", render::NO_CONTACTS);
+        }
     }
     exit_without_freeing(cache, agenda);
     Ok(Code::Success)

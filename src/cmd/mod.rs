@@ -4,6 +4,7 @@ pub mod add;
 pub mod check;
 pub mod completions;
 pub mod due;
+pub mod explain;
 pub mod git;
 pub mod ics;
 pub mod import;

@@ -83,6 +83,57 @@ impl Reading {
     }
 }
 
+/// Why a file is, or is not, a contact (SPEC 10), for `check --explain`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Why {
+    /// A `contacts.skip` rule holds: never a contact.
+    Skip { key: String, value: String },
+    /// Its front matter has a `name` (or a key `[fields]` maps to it).
+    Name(String),
+    /// It is below this `contacts.folders` folder.
+    Folder(String),
+    /// A `contacts.match` rule holds.
+    Match { key: String, value: String },
+    /// No rule makes it a contact.
+    Nothing,
+}
+
+impl Reading {
+    /// Why the file at `path` is or is not a contact, in the order the rules apply. `values`
+    /// gives a front-matter key's values made `normal`; `name` the key that names it, if any.
+    pub fn why(
+        &self,
+        path: &str,
+        name: Option<String>,
+        values: impl Fn(&str) -> Vec<String>,
+    ) -> Why {
+        let first = |rules: &[(String, Vec<String>)]| {
+            rules.iter().find_map(|(key, wanted)| {
+                values(key)
+                    .into_iter()
+                    .find(|v| wanted.contains(v))
+                    .map(|value| (key.clone(), value))
+            })
+        };
+        if let Some((key, value)) = first(&self.skip) {
+            return Why::Skip { key, value };
+        }
+        if let Some(key) = name {
+            return Why::Name(key);
+        }
+        if let Some(folder) = self.folders.iter().find(|f| {
+            path.strip_prefix(f.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        }) {
+            return Why::Folder(folder.clone());
+        }
+        match first(&self.matches) {
+            Some((key, value)) => Why::Match { key, value },
+            None => Why::Nothing,
+        }
+    }
+}
+
 /// A value as `match` and `skip` compare it: trimmed, lowercased, a wikilink by its target
 /// (`[[People|folks]]` is `people`), a tag without its `#`.
 pub fn normal(value: &str) -> String {

@@ -309,7 +309,9 @@ pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
         summary.push(plural(a.problems.len(), "problem", "problems"));
     }
     let _ = writeln!(out, "{}", summary.join(" · "));
-    if a.items.is_empty()
+    if a.contacts == 0 {
+        let _ = writeln!(out, "\n{}", crate::render::NO_CONTACTS);
+    } else if a.items.is_empty()
         && a.dates.is_empty()
         && a.problems.is_empty()
         && a.no_next_step.is_empty()

@@ -296,7 +296,26 @@ fn an_empty_vault_says_so() {
         .arg("due")
         .assert()
         .success()
-        .stdout("0 overdue, 0 today, 0 upcoming -> DUE.md\n");
+        .stdout("0 overdue, 0 today, 0 upcoming -> DUE.md\n")
+        .stderr(predicates::str::contains(
+            "No contacts found. A Markdown file is a contact when its front matter has a `name`, \
+             or when `contacts.folders` or `contacts.match` in touchbase.toml say so",
+        ));
+    // DUE.md says it too, for whoever reads it (a watcher's user sees no terminal message).
+    let text = fs::read_to_string(vault.path().join("DUE.md")).unwrap();
+    assert!(text.contains("No contacts found."), "{text}");
+    assert!(text.contains("touchbase check --explain PATH"), "{text}");
+    // A vault with contacts but nothing due says that instead.
+    fs::write(
+        vault.path().join("a.md"),
+        "---\nname: Ann\nstage: lost\n---\n## 2026-11-20 call\n",
+    )
+    .unwrap();
+    touchbase(vault.path())
+        .arg("due")
+        .assert()
+        .success()
+        .stderr("");
     let text = fs::read_to_string(vault.path().join("DUE.md")).unwrap();
     assert!(text.contains("Nothing due"), "{text}");
 }
