@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::{due_json, fixture, touchbase};
 
-/// Every contact, as `list --json` shows it (sorted by name), one line each:
+/// Every contact, as `list --json` shows it (sorted by name, not path), one line each:
 /// `path: name, stage, N touches, last DATE CHANNEL, due DATE`.
 fn contacts(vault: &Path) -> Vec<String> {
     let out = touchbase(vault).args(["list", "--json"]).output().unwrap();
@@ -256,9 +256,6 @@ fn interactions_people_are_contacts_and_companies_deals_templates_are_not() {
     assert_eq!(
         contacts(v.path()),
         [
-            // `type: [person, investor]` outside People/, no `name`: named by `# Rita Gomez`.
-            // met 11-21 only: due 11-23.
-            "Inbox/rita.md: Rita Gomez, prospect, 1 touches, last 2026-11-21 meeting, due 2026-11-23",
             // Her heading (10-28 email), the Pricing call (11-12, kind: call; `contacts:` and
             // body link count once) and Acme onsite (11-19, `date:` key, kind: meeting). The
             // deal that lists her has no date: no touch. `next: 2026-11-26 email` is pending.
@@ -267,6 +264,9 @@ fn interactions_people_are_contacts_and_companies_deals_templates_are_not() {
             "People/Kai Brandt.md: Kai Brandt, prospect, 0 touches, last -, due 2026-11-24",
             // Only a body link in Acme onsite (11-19, meeting). cadence 1w: 11-26.
             "People/Lee Wong.md: Lee Wong, prospect, 1 touches, last 2026-11-19 meeting, due 2026-11-26",
+            // `type: [person, investor]` outside People/, no `name`: named by `# Rita Gomez`.
+            // met 11-21 only: due 11-23.
+            "Inbox/rita.md: Rita Gomez, prospect, 1 touches, last 2026-11-21 meeting, due 2026-11-23",
             // "Recap after the call" is `kind: email`: the key beats the title's "call".
             // Then the Pricing call (11-12). Stage lead: 11-12 + 1w = 11-19.
             "People/Sam Roe.md: Sam Roe, lead, 2 touches, last 2026-11-12 call, due 2026-11-19",
