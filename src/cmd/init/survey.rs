@@ -191,11 +191,15 @@ fn starts_with_date(s: &str) -> bool {
         .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
 }
 
-/// A wikilink (not an embed, `![[...]]`) or a Markdown link to a note.
+/// A wikilink (not an embed, `![[...]]`) or a Markdown link to a note. One pass: an opening
+/// `[[` is a link when a `]]` comes after it.
 fn has_link(body: &str) -> bool {
-    let wikilink = body
-        .match_indices("[[")
-        .any(|(i, _)| !body[..i].ends_with('!') && body[i..].contains("]]"));
+    let last_close = body.rfind("]]");
+    let wikilink = last_close.is_some_and(|close| {
+        body.match_indices("[[")
+            .take_while(|(i, _)| *i < close)
+            .any(|(i, _)| !body[..i].ends_with('!'))
+    });
     wikilink || body.contains(".md)")
 }
 
@@ -939,6 +943,36 @@ mod tests {
         assert!(read.len() < files.len());
         let s = survey(&read, files.len());
         assert!(s.is_empty(), "{}", s.settings());
+    }
+
+    #[test]
+    fn links_are_found_in_one_pass() {
+        // Not timed: at this size a search for `]]` after each `[[` runs for minutes.
+        let many = "[[".repeat(300_000);
+        assert!(!has_link(&many));
+        assert!(has_link(&format!("{many}]]")));
+        assert!(!has_link(&format!("{}]]", "![[".repeat(300_000))));
+        assert!(has_link("see [[Jane]] and ![[x.png]]"));
+        assert!(!has_link("![[x.png]] then [[ unclosed"));
+        assert!(has_link("[notes](notes.md)"));
+    }
+
+    #[test]
+    fn toml_front_matter_is_read_too() {
+        let files = [
+            ("People/a.md", "+++\nlast_contacted = 2026-01-02\n+++\n"),
+            ("People/b.md", "+++\nemail = \"b@example.com\"\n+++\n"),
+            ("People/c.md", "+++\ntags = [\"person\"]\n+++\n"),
+            ("People/d.md", "+++\nname = \"Dee\"\n+++\n"),
+        ];
+        let s = propose(&files);
+        assert_eq!(
+            s.summary(),
+            [
+                "People/: 3 of 4 notes have no name; proposed [contacts] folders",
+                "keys other tools write: last_contacted (1); proposed [fields]"
+            ]
+        );
     }
 
     #[test]
