@@ -212,3 +212,51 @@ fn notes_outside_the_vault_are_not_read() {
     assert_eq!(config, touchbase::cmd::init::CONFIG);
     assert!(!stdout.contains("People/"), "{stdout}");
 }
+
+/// The proposals, uncommented as a user would, read the vault: the four people are contacts
+/// (the company is not), and the daily note's links are touches.
+#[test]
+fn uncommented_proposals_read_the_vault() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path();
+    obsidian_vault(root);
+    let (_, config) = init(root);
+    let block = config.split("# touchbase init looked at").nth(1).unwrap();
+    let settings: String = block
+        .lines()
+        .skip(3)
+        .filter(|l| *l != "#")
+        .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
+        .collect();
+    fs::write(root.join("touchbase.toml"), &settings).unwrap();
+    touchbase(root)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout("no problems in 4 contacts\n");
+    let out = touchbase(root)
+        .args(["check", "--explain", "People/Jane Doe.md"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "People/Jane Doe.md: a contact, because it is below People/ (contacts.folders)\n",
+        "  name: Jane Doe (from the file name)\n",
+        "  read from other keys ([fields]): cadence from `contact_cadence`, last from `last_contacted`\n",
+        "  2 touches:\n",
+        "    2026-01-05  other      from the note Daily/2026-01-05.md\n",
+        "    2026-01-02  other      from `last_contacted` on line 3 ([fields] last)\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    let out = touchbase(root)
+        .args(["check", "--explain", "Companies/Acme.md"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Companies/Acme.md: not a contact, because its `type` is \"company\" (contacts.skip)\n  \
+         a note, not a touch: it needs a date (a file name that starts with YYYY-MM-DD, or a \
+         `date:` key) and a link to a contact\n"
+    );
+}
