@@ -244,6 +244,12 @@ impl Config {
         }
     }
 
+    /// Parse one file of this vault: its channel words, and which files are contacts and which
+    /// keys of other tools stand for touchbase's (SPEC 10).
+    pub fn parse(&self, rel: &str, bytes: &[u8]) -> crate::parse::Parsed {
+        crate::parse::parse_file(rel, bytes, &self.channels, &self.reading)
+    }
+
     /// Parse the text of a `touchbase.toml`.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         let mut raw: Raw = toml::from_str(text).map_err(|e| {

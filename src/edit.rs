@@ -94,11 +94,13 @@ pub fn safe_note(line: &str) -> String {
 /// ending, and leaves a blank line after the entry so that a later append merges cleanly under
 /// git with an edit to this one.
 pub fn insert_touch(text: &str, entry: &Entry) -> Result<Edit, EditError> {
-    let split = parse::split_front_matter(text)
+    // A file with no front matter is all body: a contact by `contacts.folders` (SPEC 10).
+    let (body, base) = match parse::split_front_matter(text)
         .map_err(|(_, kind)| EditError::BadFrontMatter(kind.to_string()))?
-        .ok_or(EditError::NoFrontMatter)?;
-    let body = split.body;
-    let base = split.body_offset;
+    {
+        Some(split) => (split.body, split.body_offset),
+        None => (text, 0),
+    };
     let eol = line_ending(text);
     let heads = parse::heading_spans(body);
     let touches: Vec<&parse::HeadingSpan> = heads.iter().filter(|h| h.date.is_some()).collect();

@@ -566,6 +566,12 @@ impl Cache {
         self.links.unresolved(&self.files)
     }
 
+    /// A contact just read from its file (by a command that wrote it), with the touches notes
+    /// make for it.
+    pub fn with_notes(&self, c: Contact) -> Contact {
+        self.links.with_notes(c)
+    }
+
     /// The contacts a note makes a touch for (none for a file that is not a dated note).
     pub fn note_targets(&self, note: &str) -> &[String] {
         self.links.targets_of(note)

@@ -6,7 +6,6 @@ use super::{Context, Loaded, say_due};
 use crate::cli::AddArgs;
 use crate::edit::{self, NewContact};
 use crate::exit::Code;
-use crate::parse;
 use crate::term::clean;
 use crate::vault::create_file;
 
@@ -109,7 +108,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> Result<Code> {
     };
     let text = edit::fill_template(&template, &new, ctx.today)
         .map_err(|e| anyhow::anyhow!("the template: {e}"))?;
-    let parsed = parse::parse_contact(&rel, text.as_bytes(), &vault.config.channels);
+    let parsed = vault.config.parse(&rel, text.as_bytes());
     let contact = match parsed.contact {
         Some(c) if c.name == name && parsed.problems.is_empty() => c,
         _ => bail!(

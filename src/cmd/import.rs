@@ -625,7 +625,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Code> {
             rel = format!("{folder}/{stem}-{n}.md");
             n += 1;
         }
-        let parsed = parse::parse_contact(&rel, contact_text.as_bytes(), &vault.config.channels);
+        let parsed = vault.config.parse(&rel, contact_text.as_bytes());
         match parsed.contact {
             Some(c) if c.name == r.name && parsed.problems.is_empty() => {}
             _ => {

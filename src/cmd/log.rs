@@ -108,8 +108,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                      but does not edit it; save it with LF or CRLF line endings, then log again"
                 );
             }
-            let Some(current) = parse::parse_contact(&rel, original, &config.channels).contact
-            else {
+            let Some(current) = config.parse(&rel, original).contact else {
                 bail!(
                     "{rel} is no longer a contact (no `name` in its front matter?): nothing was written"
                 );
@@ -144,11 +143,22 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
             let insert =
                 edit::insert_touch(text, &entry).map_err(|e| anyhow::anyhow!("{rel}: {e}"))?;
             let mut new_text = insert.apply(text);
+            // A file with no front matter (a contact by `contacts.folders`) keeps none: the
+            // promise is the `Next:` line under the touch. A promise read from another tool's
+            // key (`[fields] next`) is that tool's to change: `next:` goes only when it is ours.
+            let own_next = parse::split_front_matter(text)
+                .ok()
+                .flatten()
+                .and_then(|split| parse::top_level_values(&split))
+                .map(|values| values.iter().any(|(k, _)| k == "next"));
             if let Some(step) = &next {
-                new_text = edit::set_key(&new_text, "next", step)
-                    .map_err(|e| anyhow::anyhow!("{rel}: {e}"))?
-                    .apply(&new_text);
+                if own_next.is_some() {
+                    new_text = edit::set_key(&new_text, "next", step)
+                        .map_err(|e| anyhow::anyhow!("{rel}: {e}"))?
+                        .apply(&new_text);
+                }
             } else if !args.keep_next
+                && own_next == Some(true)
                 && let Some(promise) = kept_promise(&current, channel)
             {
                 // SPEC 5.2: a touch through the promised channel keeps the front matter's
@@ -224,7 +234,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
         if let Some(step) = &next {
             println!("{shown}: next: {}", clean(step));
         }
-        say_due(&updated, ctx.today, config);
+        say_due(&loaded.cache.with_notes(updated), ctx.today, config);
     }
     Ok(Code::Success)
 }
@@ -248,7 +258,7 @@ fn check_result(
     config: &crate::config::Config,
 ) -> Result<Contact> {
     let channels = &config.channels;
-    let parsed = parse::parse_contact(&old.path, new_text.as_bytes(), channels);
+    let parsed = config.parse(&old.path, new_text.as_bytes());
     let refuse = |why: &str| -> anyhow::Error {
         anyhow::anyhow!(
             "{}: the file would not read back as intended ({why}): nothing was written",
@@ -264,17 +274,34 @@ fn check_result(
     let expected = channels
         .lookup(&entry.word.to_lowercase())
         .unwrap_or(Channel::Other);
+    // Headings only: a date from another tool's key (`[fields] last`) stops counting once a
+    // heading is dated on or after it.
+    let headings = |c: &Contact| -> Vec<crate::model::Touch> {
+        c.touches
+            .iter()
+            .filter(|t| t.origin == crate::model::Origin::Heading)
+            .cloned()
+            .collect()
+    };
+    let (before, after) = (headings(old), headings(&new));
+    let added = edit::added_touches(&before, &after);
     let right_touch = matches!(
-        edit::added_touches(&old.touches, &new.touches).as_deref(),
+        added.as_deref(),
         Some([t]) if t.date == entry.date && t.channel == expected
     );
     if !right_touch {
         return Err(refuse("the touch log would change in other ways"));
     }
-    if let Some(step) = next
-        && new.next != parse::parse_next_step(step, channels)
-    {
-        return Err(refuse("`next` would not hold the new step"));
+    if let Some(step) = next {
+        let step = parse::parse_next_step(step, channels);
+        // Without front matter, the `Next:` line under the new touch holds the step.
+        let held = match parse::split_front_matter(new_text) {
+            Ok(Some(_)) => new.next.clone(),
+            _ => added.and_then(|a| a[0].next.clone()),
+        };
+        if held != step {
+            return Err(refuse("`next` would not hold the new step"));
+        }
     }
     Ok(new)
 }

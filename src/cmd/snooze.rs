@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: &SnoozeArgs) -> Result<Code> {
                 .apply(text);
             let mut bytes = bom.to_vec();
             bytes.extend_from_slice(new_text.as_bytes());
-            let parsed = parse::parse_contact(&rel, &bytes, &config.channels);
+            let parsed = config.parse(&rel, &bytes);
             match parsed.contact {
                 Some(c) if c.snooze == Some(until) => updated = Some(c),
                 _ => bail!("{rel}: the file would not read back as intended: nothing was written"),
@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, args: &SnoozeArgs) -> Result<Code> {
     };
     if !ctx.quiet {
         println!("{}: snooze: {until}", clean(&rel));
-        say_due(&updated, ctx.today, config);
+        say_due(&loaded.cache.with_notes(updated), ctx.today, config);
     }
     Ok(Code::Success)
 }

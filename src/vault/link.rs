@@ -191,6 +191,14 @@ impl Links {
         out
     }
 
+    /// `c` as read from its file, with the touches notes make for it.
+    pub fn with_notes(&self, c: Contact) -> Contact {
+        match self.by_contact.get(&c.path) {
+            Some(touches) => merged(&c, touches),
+            None => c,
+        }
+    }
+
     /// The contacts a note touches, for `check --explain`.
     pub fn targets_of(&self, note: &str) -> &[String] {
         self.targets.get(note).map_or(&[], Vec::as_slice)

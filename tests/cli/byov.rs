@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::{due_json, fixture, touchbase};
@@ -85,7 +86,6 @@ fn assert_clean(vault: &Path, contacts: usize) {
 // --- byov-people: `[contacts] folders = ["People"]`, `[touches] notes = true` ---------------
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn people_folder_files_are_the_contacts_and_notes_that_link_them_are_touches() {
     let v = fixture("byov-people");
     assert_eq!(
@@ -120,7 +120,6 @@ fn people_folder_files_are_the_contacts_and_notes_that_link_them_are_touches() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn people_agenda() {
     let v = fixture("byov-people");
     assert_eq!(
@@ -137,7 +136,6 @@ fn people_agenda() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn people_show_names_the_note_a_touch_comes_from() {
     let v = fixture("byov-people");
     let out = touchbase(v.path())
@@ -156,7 +154,6 @@ fn people_show_names_the_note_a_touch_comes_from() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn people_check_is_clean() {
     // Projects/, Templates/ (one with `categories: [[People]]`, outside People/) and the
     // daily and meeting notes are notes, not contacts.
@@ -166,7 +163,6 @@ fn people_check_is_clean() {
 // --- byov-crm: `[fields]` maps a personal-CRM plugin's keys --------------------------------
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn crm_fields_are_read_as_touchbase_keys() {
     let v = fixture("byov-crm");
     assert_eq!(
@@ -196,7 +192,6 @@ fn crm_fields_are_read_as_touchbase_keys() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn crm_agenda() {
     let v = fixture("byov-crm");
     assert_eq!(
@@ -213,7 +208,6 @@ fn crm_agenda() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn crm_birthday_of_a_mapped_client_is_listed_with_a_card() {
     let json = due_json(fixture("byov-crm").path());
     // Maria (1988-12-03) in 9 days; her stage comes from relationship_type (client, a card
@@ -241,7 +235,6 @@ fn crm_birthday_of_a_mapped_client_is_listed_with_a_card() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn crm_check_is_clean() {
     // The template's empty `name:` and the dataview dashboard are notes.
     assert_clean(fixture("byov-crm").path(), 7);
@@ -250,7 +243,6 @@ fn crm_check_is_clean() {
 // --- byov-interactions: `match`/`skip` on `type`, interaction notes with `kind` -------------
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn interactions_people_are_contacts_and_companies_deals_templates_are_not() {
     let v = fixture("byov-interactions");
     assert_eq!(
@@ -275,7 +267,6 @@ fn interactions_people_are_contacts_and_companies_deals_templates_are_not() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn interactions_agenda() {
     let v = fixture("byov-interactions");
     assert_eq!(
@@ -291,9 +282,70 @@ fn interactions_agenda() {
 }
 
 #[test]
-#[ignore = "needs SPEC 10 (in progress)"]
 fn interactions_check_is_clean() {
     // `skip` wins over `name`: no Acme Corp, Globex, deal or `{{title}}` template, and so no
     // warning about the deal's `stage: proposal`.
     assert_clean(fixture("byov-interactions").path(), 5);
+}
+
+/// `log` on a contact that is one by its folder and has no front matter: the touch and its
+/// `Next:` line are added at the end, nothing else changes, and no front matter is made up.
+#[test]
+fn log_to_a_contact_without_front_matter_adds_the_touch_and_its_next_line() {
+    let vault = fixture("byov-people");
+    let path = vault.path().join("People/Bob Lee.md");
+    let before = std::fs::read_to_string(&path).unwrap();
+    touchbase(vault.path())
+        .args(["log", "Bob Lee", "call", "went through the routes"])
+        .args(["--next", "2026-12-03 email - the quote"])
+        .assert()
+        .success();
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "{before}\n## 2026-11-24 call - went through the routes\nNext: 2026-12-03 email - the quote\n\n"
+        )
+    );
+    let bob: Vec<String> = contacts(vault.path())
+        .into_iter()
+        .filter(|c| c.contains("Bob Lee"))
+        .collect();
+    // The promise is the `Next:` line of the latest touch (SPEC 5.2); the two touches from
+    // notes are still there.
+    assert_eq!(
+        bob,
+        ["People/Bob Lee.md: Bob Lee, prospect, 4 touches, last 2026-11-24 call, due 2026-12-03"]
+    );
+}
+
+/// `log` on a contact whose promise and last contact are other tools' keys: those keys are
+/// theirs and stay as they are; the new heading makes the mapped `last` date stop counting.
+#[test]
+fn log_leaves_other_tools_keys_alone() {
+    let vault = fixture("byov-crm");
+    let path = vault.path().join("contacts/david-kim.md");
+    let before = std::fs::read_to_string(&path).unwrap();
+    touchbase(vault.path())
+        .args(["log", "David Kim", "email", "sent the renewal terms"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("removed").not());
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        after,
+        format!("{before}\n## 2026-11-24 email - sent the renewal terms\n\n")
+    );
+    let david: Vec<String> = contacts(vault.path())
+        .into_iter()
+        .filter(|c| c.contains("David Kim"))
+        .collect();
+    // met (2025-05-06) and the new heading; last_contacted (2026-10-20) is before the heading,
+    // so it no longer counts; next_contact_due is still pending.
+    assert_eq!(
+        david,
+        [
+            "contacts/david-kim.md: David Kim, client, 2 touches, last 2026-11-24 email, due 2026-12-18"
+        ]
+    );
 }
