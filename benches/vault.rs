@@ -5,7 +5,10 @@
 //! reports, in-process: load + schedule + render (median of runs) and peak RSS; end-to-end:
 //! the release binary's `due --stdout` and `rg -c` on the same folder (when `rg` is on PATH).
 //! Options: `--contacts N` (default 10000), `--runs N` (default 15). `--front-matter` runs only
-//! the wide-front-matter case: one file with 10,000 to 120,000 top-level keys.
+//! the wide-front-matter case: one file with 10,000 to 120,000 top-level keys. `--notes` runs
+//! the "bring your own vault" case instead (SPEC 10): the same contacts plus 20,000 dated notes
+//! (`--notes-count N`) that link to them, read with `[touches] notes = true`; it reports `due`,
+//! and one rebuild after a note is edited, in-process and through the real `watch`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -275,6 +278,61 @@ fn incremental(dir: &Path) {
     );
 }
 
+/// Save-to-DUE.md latency of the real `watch` binary when `rel` is saved with `text(round)`:
+/// until DUE.md's content changes (each round's text must change it).
+fn watch_latency_with(
+    dir: &Path,
+    bin: &str,
+    cache: &Path,
+    rounds: usize,
+    rel: &str,
+    text: impl Fn(usize) -> String,
+) {
+    use std::io::BufRead;
+    let mut child = Command::new(bin)
+        .env("TOUCHBASE_CACHE_DIR", cache)
+        .arg("--vault")
+        .arg(dir)
+        .args(["--today", "2026-11-24", "watch", "--debounce", "250ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = stdout.lines();
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("watching") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let due = dir.join("DUE.md");
+    let mut times = Vec::new();
+    for round in 0..rounds {
+        let before = fs::read_to_string(&due).unwrap_or_default();
+        let start = Instant::now();
+        fs::write(dir.join(rel), text(round)).unwrap();
+        loop {
+            if fs::read_to_string(&due).is_ok_and(|d| d != before) {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "no rebuild");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        times.push(start.elapsed());
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let m = median(times.clone());
+    println!(
+        "watch: note save to new DUE.md median {:.1} ms ({:.1} ms beyond the 250 ms debounce), worst {:.1} ms, over {rounds} saves",
+        m.as_secs_f64() * 1e3,
+        m.saturating_sub(Duration::from_millis(250)).as_secs_f64() * 1e3,
+        times.iter().max().unwrap().as_secs_f64() * 1e3
+    );
+}
+
 /// Save-to-DUE.md latency of the real `watch` binary, and its peak RSS.
 fn watch_latency(dir: &Path, bin: &str, cache: &Path, rounds: usize) {
     use std::io::BufRead;
@@ -387,9 +445,194 @@ label = "year-end cards"
 stages = ["client", "past-client"]
 "#;
 
+/// Dated notes in the styles SPEC 10 reads: daily notes that link people in their body (with
+/// links that must not count: an unchecked task, a quote, code), and meeting notes that name
+/// them in `people:`.
+fn note(r: &mut Lcg, contacts: usize, date: chrono::NaiveDate, k: usize) -> (String, String) {
+    let who = |r: &mut Lcg| format!("Contact {}", r.below(contacts as u64));
+    if k % 3 == 0 {
+        let people: Vec<String> = (0..1 + r.below(3))
+            .map(|_| format!("\"[[{}]]\"", who(r)))
+            .collect();
+        let name = format!("Meetings/{date} {} {k}.md", r.pick(CHANNELS));
+        let text = format!(
+            "---\ndate: {date}\npeople: [{}]\n---\n# {}\n\n{}.\n- {}\n",
+            people.join(", "),
+            sentence(r, 4),
+            sentence(r, 20),
+            sentence(r, 8)
+        );
+        (name, text)
+    } else {
+        let name = format!("Daily/{date}-{k}.md");
+        let mut text = format!("# {date}\n\n{}.\n", sentence(r, 15));
+        for _ in 0..1 + r.below(3) {
+            let _ = writeln!(
+                text,
+                "- {} with [[{}]]: {}",
+                r.pick(CHANNELS),
+                who(r),
+                sentence(r, 6)
+            );
+        }
+        let _ = writeln!(
+            text,
+            "- [ ] call [[{}]] about the {}",
+            who(r),
+            r.pick(WORDS)
+        );
+        let _ = writeln!(text, "> [[{}]] said: {}\n", who(r), sentence(r, 8));
+        let _ = writeln!(text, "{}. `[[{}]]`", sentence(r, 12), who(r));
+        (name, text)
+    }
+}
+
+const NOTES_CONFIG: &str = r#"
+[agenda]
+per_day = 25
+
+[touches]
+notes = true
+"#;
+
+/// The vault of SPEC 10's benchmark: contacts plus dated notes that link them.
+fn generate_notes(dir: &Path, contacts: usize, notes: usize) {
+    let marker = dir.join(format!(".generated-{contacts}-{notes}"));
+    if marker.exists() {
+        return;
+    }
+    let _ = fs::remove_dir_all(dir);
+    let mut r = Lcg(7);
+    for n in 0..contacts {
+        let folder = dir.join(format!("People/group-{:02}", n % 20));
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(
+            folder.join(format!("contact-{n:05}.md")),
+            contact(&mut r, n),
+        )
+        .unwrap();
+    }
+    let first = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let days = (chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap() - first).num_days() + 1;
+    for k in 0..notes {
+        let date = first + chrono::Days::new((k as i64 % days) as u64);
+        let (name, text) = note(&mut r, contacts, date, k);
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    fs::write(marker, "").unwrap();
+}
+
+/// SPEC 10's benchmark: `due` on contacts and notes, and one rebuild after a note is edited.
+fn notes_bench(contacts: usize, runs: usize) {
+    let notes = arg("--notes-count", 20_000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-vault-notes");
+    generate_notes(&dir, contacts, notes);
+    fs::write(dir.join("touchbase.toml"), NOTES_CONFIG).unwrap();
+    println!(
+        "vault with notes: {contacts} contacts and {notes} dated notes that link them, in {}",
+        dir.display()
+    );
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let _ = fs::write("/proc/self/clear_refs", "5");
+    let mut times = Vec::new();
+    let mut touches = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let vault = Vault::open(&dir).unwrap();
+        let mut cache = touchbase::vault::Cache::default();
+        vault.sync(&mut cache);
+        let agenda = vault.agenda_from(&mut cache, today);
+        let text = render_due(&agenda, vault.config.link_style());
+        times.push(start.elapsed());
+        touches = cache
+            .contacts()
+            .flat_map(|c| &c.touches)
+            .filter(|t| matches!(t.origin, touchbase::model::Origin::Note(_)))
+            .count();
+        std::hint::black_box(text);
+    }
+    println!(
+        "in-process scan+parse+link+schedule+render: median {:.1} ms over {runs} runs ({touches} touches from notes)",
+        ms(median(times))
+    );
+    if let Some(kb) = peak_rss_kb() {
+        println!("peak RSS during those runs: {:.1} MB", kb as f64 / 1024.0);
+    }
+    let bin = env!("CARGO_BIN_EXE_touchbase");
+    let cache_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-cache");
+    let due = |no_cache: bool| {
+        let dir = dir.clone();
+        let cache_dir = cache_dir.clone();
+        move || {
+            let mut c = Command::new(bin);
+            c.env("TOUCHBASE_CACHE_DIR", &cache_dir)
+                .arg("--vault")
+                .arg(&dir)
+                .args(["--today", "2026-11-24", "due", "--stdout"]);
+            if no_cache {
+                c.arg("--no-cache");
+            }
+            c
+        }
+    };
+    if let (Some(cold), Some(warm)) = (
+        time_command(runs, due(true)),
+        time_command(runs, due(false)),
+    ) {
+        println!(
+            "end-to-end `due --stdout --no-cache`: median {:.1} ms; with the cache: median {:.1} ms",
+            ms(cold),
+            ms(warm)
+        );
+    }
+    // One note edited: its link moves from one contact to another, as `watch` sees it.
+    let vault = Vault::open(&dir).unwrap();
+    let mut cache = touchbase::vault::Cache::default();
+    vault.sync(&mut cache);
+    vault.agenda_from(&mut cache, today);
+    let rel = "Daily/2026-11-24-695.md".to_string();
+    let path = dir.join(&rel);
+    let original = fs::read_to_string(&path).unwrap();
+    let mut rows = Vec::new();
+    for round in 0..7 {
+        fs::write(
+            &path,
+            format!("{original}\nLunch with [[Contact {}]].\n", round * 11),
+        )
+        .unwrap();
+        let t = Instant::now();
+        vault.refresh(&mut cache, std::slice::from_ref(&rel));
+        let refresh = t.elapsed();
+        let t = Instant::now();
+        let agenda = vault.agenda_from(&mut cache, today);
+        let text = render_due(&agenda, vault.config.link_style());
+        let rest = t.elapsed();
+        std::hint::black_box(text);
+        rows.push([refresh, rest]);
+    }
+    let med = |i: usize| ms(median(rows.iter().map(|r| r[i]).collect()));
+    println!(
+        "after a note edit: refresh (read, parse, re-link) {:.1} ms, schedule+render {:.1} ms",
+        med(0),
+        med(1)
+    );
+    fs::write(&path, &original).unwrap();
+    watch_latency_with(&dir, bin, &cache_dir, runs.max(5), &rel, |round| {
+        format!("{original}\nLunch with [[Contact {}]].\n", 3 + round * 13)
+    });
+    fs::write(&path, &original).unwrap();
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--front-matter") {
         wide_front_matter();
+        return;
+    }
+    if std::env::args().any(|a| a == "--notes") {
+        notes_bench(arg("--contacts", 10_000), arg("--runs", 15));
         return;
     }
     let contacts = arg("--contacts", 10_000);
