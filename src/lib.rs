@@ -16,6 +16,7 @@ pub mod duration;
 pub mod edit;
 pub mod exit;
 pub mod hash;
+pub mod links;
 pub mod lookup;
 pub mod merge;
 pub mod model;
