@@ -4,6 +4,7 @@
 //! disk, no config, no clock; which notes count and on what date is the caller's business.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use percent_encoding::percent_decode_str;
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -249,13 +250,13 @@ pub fn value_target(value: &str) -> Option<Target> {
 pub struct Resolver {
     paths: Vec<String>,
     /// The path without `.md`.
-    by_path: HashMap<String, Vec<usize>>,
+    by_path: HashMap<String, Slot>,
     /// Every tail of the path (without `.md`) after a `/` that still holds a `/`.
-    by_suffix: HashMap<String, Vec<usize>>,
+    by_suffix: HashMap<String, Slot>,
     /// The file name without `.md`.
-    by_stem: HashMap<String, Vec<usize>>,
-    by_alias: HashMap<String, Vec<usize>>,
-    by_name: HashMap<String, Vec<usize>>,
+    by_stem: HashMap<String, Slot>,
+    by_alias: HashMap<String, Slot>,
+    by_name: HashMap<String, Slot>,
 }
 
 /// Where a target leads: one contact's path, nothing, or several contacts' paths (sorted).
@@ -270,13 +271,15 @@ impl Resolver {
     pub fn new<'a>(
         contacts: impl IntoIterator<Item = (&'a str, &'a str, &'a [String])>,
     ) -> Resolver {
+        let contacts = contacts.into_iter();
+        let n = contacts.size_hint().0;
         let mut r = Resolver {
-            paths: Vec::new(),
-            by_path: HashMap::new(),
+            paths: Vec::with_capacity(n),
+            by_path: HashMap::with_capacity(n),
             by_suffix: HashMap::new(),
-            by_stem: HashMap::new(),
+            by_stem: HashMap::with_capacity(n),
             by_alias: HashMap::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::with_capacity(n),
         };
         for (path, name, aliases) in contacts {
             let i = r.paths.len();
@@ -343,35 +346,64 @@ impl Resolver {
         self.answer(found)
     }
 
-    fn answer(&self, found: Option<&Vec<usize>>) -> Resolved<'_> {
-        let mut paths: Vec<&str> = found
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.paths.get(i).map(String::as_str))
+    fn answer(&self, found: Option<&Slot>) -> Resolved<'_> {
+        let Some(slot) = found else {
+            return Resolved::Nothing;
+        };
+        let path = |i: usize| self.paths.get(i).map_or("", String::as_str);
+        if slot.more.is_empty() {
+            return Resolved::Contact(path(slot.first));
+        }
+        let mut paths: Vec<&str> = std::iter::once(slot.first)
+            .chain(slot.more.iter().copied())
+            .map(path)
             .collect();
         paths.sort_unstable();
         paths.dedup();
         match paths.as_slice() {
-            [] => Resolved::Nothing,
             [one] => Resolved::Contact(one),
             _ => Resolved::Ambiguous(paths),
         }
     }
 }
 
-fn add(map: &mut HashMap<String, Vec<usize>>, k: String, i: usize) {
-    if !k.is_empty() {
-        map.entry(k).or_default().push(i);
+/// The contacts (indexes into `Resolver::paths`) that one key finds: nearly always one, so
+/// the others go in a `Vec` that stays unallocated.
+struct Slot {
+    first: usize,
+    more: Vec<usize>,
+}
+
+fn add(map: &mut HashMap<String, Slot>, k: String, i: usize) {
+    if k.is_empty() {
+        return;
+    }
+    match map.entry(k) {
+        Entry::Occupied(mut slot) => {
+            let slot = slot.get_mut();
+            // A contact adds all its keys before the next one starts: a repeat is the last one.
+            if slot.more.last().unwrap_or(&slot.first) != &i {
+                slot.more.push(i);
+            }
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(Slot {
+                first: i,
+                more: Vec::new(),
+            });
+        }
     }
 }
 
 /// The comparison key: Unicode lowercase, NFC.
 fn key(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let lower = s.to_lowercase();
-    if lower.is_ascii() {
-        lower
-    } else {
-        lower.nfc().collect()
+    match unicode_normalization::is_nfc_quick(lower.chars()) {
+        unicode_normalization::IsNormalized::Yes => lower,
+        _ => lower.nfc().collect(),
     }
 }
 
