@@ -46,7 +46,8 @@ const OPTIONS: Options = Options::ENABLE_WIKILINKS.union(Options::ENABLE_TASKLIS
 /// line is file line `body_line`.
 ///
 /// Links do not count inside unchecked task items, block quotes (any depth, also in lists and
-/// callouts), code spans, code blocks, HTML blocks and comments, and embeds (`![[...]]`,
+/// callouts), code spans, code blocks, HTML blocks and comments, Obsidian comments (`%% ... %%`,
+/// to the end of the note when unclosed), and embeds (`![[...]]`,
 /// `![alt](x.md)`, and whatever an image's alt text holds). For tasks, the innermost task item
 /// around a link decides: a checked `- [x]` item counts, also below an unchecked one (that step
 /// was done), and a plain sub-item of an unchecked task does not count (it is part of the task).
@@ -65,6 +66,9 @@ pub fn scan_body(body: &str, body_line: usize) -> NoteBody {
     }
     let mut quotes = 0usize;
     let mut images = 0usize;
+    let mut code_block = false;
+    // Inside an Obsidian comment, `%% ... %%` (inline or over several blocks).
+    let mut comment = false;
     // Per open list item: Some(done) for a task item, None for a plain one.
     let mut items: Vec<Option<bool>> = Vec::new();
     let mut title: Option<String> = None;
@@ -88,13 +92,21 @@ pub fn scan_body(body: &str, body_line: usize) -> NoteBody {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
-            }) if out.title.is_none() && quotes == 0 => title = Some(String::new()),
+            }) if out.title.is_none() && quotes == 0 && !comment => title = Some(String::new()),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(text) = title.take() {
                     let plain = text.split_whitespace().collect::<Vec<_>>().join(" ");
                     if !plain.is_empty() {
                         out.title = Some(plain);
                     }
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => code_block = true,
+            Event::End(TagEnd::CodeBlock) => code_block = false,
+            Event::Text(t) if !code_block && t.contains("%%") => {
+                comment ^= t.matches("%%").count() % 2 == 1;
+                if let Some(text) = title.as_mut() {
+                    text.push_str(&t);
                 }
             }
             Event::Text(t) | Event::Code(t) => {
@@ -112,7 +124,7 @@ pub fn scan_body(body: &str, body_line: usize) -> NoteBody {
                 dest_url,
                 ..
             }) => {
-                if quotes > 0 || images > 0 || in_open_task(&items) {
+                if quotes > 0 || images > 0 || comment || in_open_task(&items) {
                     continue;
                 }
                 let Some(target) = link_target(link_type, &dest_url) else {
@@ -485,6 +497,12 @@ mod tests {
             ("inline html comment", "a <!-- met [[Jane]] --> b\n"),
             ("multi-line inline comment", "a <!--\n[[Jane]]\n--> b\n"),
             ("html block", "<div>\n[[Jane]]\n</div>\n"),
+            ("obsidian comment", "met %% [[Jane]] %% today\n"),
+            (
+                "obsidian comment block",
+                "%%\nmet [[Jane]]\n\nand [Jane](Jane.md)\n%%\n",
+            ),
+            ("unclosed obsidian comment", "a %% b\n\n[[Jane]]\n"),
             ("wiki embed", "![[Jane]]\n"),
             ("image embed", "![Jane](Jane.md)\n"),
             ("link in alt text", "![see [Jane](Jane.md)](photo.png)\n"),
@@ -533,6 +551,17 @@ mod tests {
                 &[wiki("Jane")],
             ),
             ("after code", "`[[Bob]]` and [[Jane]]", &[wiki("Jane")]),
+            ("after a comment", "%% [[Bob]] %% [[Jane]]", &[wiki("Jane")]),
+            (
+                "after a comment block",
+                "%%\n[[Bob]]\n%%\n\n[[Jane]]",
+                &[wiki("Jane")],
+            ),
+            (
+                "%% in code is no comment",
+                "`%%` [[Jane]]\n\n```\n%%\n```\n[[Bob]]",
+                &[wiki("Jane"), wiki("Bob")],
+            ),
             ("pipe", "[[Jane Doe|Jane]]", &[wiki("Jane Doe")]),
             ("heading", "[[Jane Doe#Call notes]]", &[wiki("Jane Doe")]),
             (
@@ -652,6 +681,7 @@ mod tests {
             ("## Not a title\n\n# Title\n\n# Second\n", Some("Title")),
             ("#\n\n# Title\n", Some("Title")),
             ("> # Quoted\n\n# Title\n", Some("Title")),
+            ("%%\n# Hidden\n%%\n\n# Title\n", Some("Title")),
             ("```\n# Code\n```\n", None),
             ("no heading [[Jane]]\n", None),
             ("## Only level two\n", None),
