@@ -47,9 +47,8 @@ const OPTIONS: Options = Options::ENABLE_WIKILINKS.union(Options::ENABLE_TASKLIS
 ///
 /// Links do not count inside unchecked task items, block quotes (any depth, also in lists and
 /// callouts), code spans, code blocks, HTML blocks and comments, Obsidian comments (`%% ... %%`,
-/// to the end of the note when unclosed), and embeds (`![[...]]`,
-/// `![alt](x.md)`, and whatever an image's alt text holds). For tasks, the innermost task item
-/// around a link decides: a checked `- [x]` item counts, also below an unchecked one (that step
+/// to the end of the note when unclosed), and embeds (`![[...]]`, `![alt](x.md)`, and whatever
+/// an image's alt text holds). For tasks, the innermost task item around a link decides: a checked `- [x]` item counts, also below an unchecked one (that step
 /// was done), and a plain sub-item of an unchecked task does not count (it is part of the task).
 /// Obsidian's other task statuses (`- [-]` cancelled, `- [/]` in progress, `- [>]` deferred, any
 /// one character but `x`/`X`) are not done, like `- [ ]`.
