@@ -4,6 +4,7 @@
 //! disk, no config, no clock; which notes count and on what date is the caller's business.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use percent_encoding::percent_decode_str;
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -45,9 +46,9 @@ const OPTIONS: Options = Options::ENABLE_WIKILINKS.union(Options::ENABLE_TASKLIS
 /// line is file line `body_line`.
 ///
 /// Links do not count inside unchecked task items, block quotes (any depth, also in lists and
-/// callouts), code spans, code blocks, HTML blocks and comments, and embeds (`![[...]]`,
-/// `![alt](x.md)`, and whatever an image's alt text holds). For tasks, the innermost task item
-/// around a link decides: a checked `- [x]` item counts, also below an unchecked one (that step
+/// callouts), code spans, code blocks, HTML blocks and comments, Obsidian comments (`%% ... %%`,
+/// to the end of the note when unclosed), and embeds (`![[...]]`, `![alt](x.md)`, and whatever
+/// an image's alt text holds). For tasks, the innermost task item around a link decides: a checked `- [x]` item counts, also below an unchecked one (that step
 /// was done), and a plain sub-item of an unchecked task does not count (it is part of the task).
 /// Obsidian's other task statuses (`- [-]` cancelled, `- [/]` in progress, `- [>]` deferred, any
 /// one character but `x`/`X`) are not done, like `- [ ]`.
@@ -64,6 +65,9 @@ pub fn scan_body(body: &str, body_line: usize) -> NoteBody {
     }
     let mut quotes = 0usize;
     let mut images = 0usize;
+    let mut code_block = false;
+    // Inside an Obsidian comment, `%% ... %%` (inline or over several blocks).
+    let mut comment = false;
     // Per open list item: Some(done) for a task item, None for a plain one.
     let mut items: Vec<Option<bool>> = Vec::new();
     let mut title: Option<String> = None;
@@ -87,13 +91,21 @@ pub fn scan_body(body: &str, body_line: usize) -> NoteBody {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
-            }) if out.title.is_none() && quotes == 0 => title = Some(String::new()),
+            }) if out.title.is_none() && quotes == 0 && !comment => title = Some(String::new()),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(text) = title.take() {
                     let plain = text.split_whitespace().collect::<Vec<_>>().join(" ");
                     if !plain.is_empty() {
                         out.title = Some(plain);
                     }
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => code_block = true,
+            Event::End(TagEnd::CodeBlock) => code_block = false,
+            Event::Text(t) if !code_block && t.contains("%%") => {
+                comment ^= t.matches("%%").count() % 2 == 1;
+                if let Some(text) = title.as_mut() {
+                    text.push_str(&t);
                 }
             }
             Event::Text(t) | Event::Code(t) => {
@@ -111,7 +123,7 @@ pub fn scan_body(body: &str, body_line: usize) -> NoteBody {
                 dest_url,
                 ..
             }) => {
-                if quotes > 0 || images > 0 || in_open_task(&items) {
+                if quotes > 0 || images > 0 || comment || in_open_task(&items) {
                     continue;
                 }
                 let Some(target) = link_target(link_type, &dest_url) else {
@@ -249,13 +261,13 @@ pub fn value_target(value: &str) -> Option<Target> {
 pub struct Resolver {
     paths: Vec<String>,
     /// The path without `.md`.
-    by_path: HashMap<String, Vec<usize>>,
+    by_path: HashMap<String, Slot>,
     /// Every tail of the path (without `.md`) after a `/` that still holds a `/`.
-    by_suffix: HashMap<String, Vec<usize>>,
+    by_suffix: HashMap<String, Slot>,
     /// The file name without `.md`.
-    by_stem: HashMap<String, Vec<usize>>,
-    by_alias: HashMap<String, Vec<usize>>,
-    by_name: HashMap<String, Vec<usize>>,
+    by_stem: HashMap<String, Slot>,
+    by_alias: HashMap<String, Slot>,
+    by_name: HashMap<String, Slot>,
 }
 
 /// Where a target leads: one contact's path, nothing, or several contacts' paths (sorted).
@@ -270,13 +282,15 @@ impl Resolver {
     pub fn new<'a>(
         contacts: impl IntoIterator<Item = (&'a str, &'a str, &'a [String])>,
     ) -> Resolver {
+        let contacts = contacts.into_iter();
+        let n = contacts.size_hint().0;
         let mut r = Resolver {
-            paths: Vec::new(),
-            by_path: HashMap::new(),
+            paths: Vec::with_capacity(n),
+            by_path: HashMap::with_capacity(n),
             by_suffix: HashMap::new(),
-            by_stem: HashMap::new(),
+            by_stem: HashMap::with_capacity(n),
             by_alias: HashMap::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::with_capacity(n),
         };
         for (path, name, aliases) in contacts {
             let i = r.paths.len();
@@ -343,35 +357,64 @@ impl Resolver {
         self.answer(found)
     }
 
-    fn answer(&self, found: Option<&Vec<usize>>) -> Resolved<'_> {
-        let mut paths: Vec<&str> = found
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.paths.get(i).map(String::as_str))
+    fn answer(&self, found: Option<&Slot>) -> Resolved<'_> {
+        let Some(slot) = found else {
+            return Resolved::Nothing;
+        };
+        let path = |i: usize| self.paths.get(i).map_or("", String::as_str);
+        if slot.more.is_empty() {
+            return Resolved::Contact(path(slot.first));
+        }
+        let mut paths: Vec<&str> = std::iter::once(slot.first)
+            .chain(slot.more.iter().copied())
+            .map(path)
             .collect();
         paths.sort_unstable();
         paths.dedup();
         match paths.as_slice() {
-            [] => Resolved::Nothing,
             [one] => Resolved::Contact(one),
             _ => Resolved::Ambiguous(paths),
         }
     }
 }
 
-fn add(map: &mut HashMap<String, Vec<usize>>, k: String, i: usize) {
-    if !k.is_empty() {
-        map.entry(k).or_default().push(i);
+/// The contacts (indexes into `Resolver::paths`) that one key finds: nearly always one, so
+/// the others go in a `Vec` that stays unallocated.
+struct Slot {
+    first: usize,
+    more: Vec<usize>,
+}
+
+fn add(map: &mut HashMap<String, Slot>, k: String, i: usize) {
+    if k.is_empty() {
+        return;
+    }
+    match map.entry(k) {
+        Entry::Occupied(mut slot) => {
+            let slot = slot.get_mut();
+            // A contact adds all its keys before the next one starts: a repeat is the last one.
+            if slot.more.last().unwrap_or(&slot.first) != &i {
+                slot.more.push(i);
+            }
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(Slot {
+                first: i,
+                more: Vec::new(),
+            });
+        }
     }
 }
 
 /// The comparison key: Unicode lowercase, NFC.
 fn key(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let lower = s.to_lowercase();
-    if lower.is_ascii() {
-        lower
-    } else {
-        lower.nfc().collect()
+    match unicode_normalization::is_nfc_quick(lower.chars()) {
+        unicode_normalization::IsNormalized::Yes => lower,
+        _ => lower.nfc().collect(),
     }
 }
 
@@ -453,6 +496,12 @@ mod tests {
             ("inline html comment", "a <!-- met [[Jane]] --> b\n"),
             ("multi-line inline comment", "a <!--\n[[Jane]]\n--> b\n"),
             ("html block", "<div>\n[[Jane]]\n</div>\n"),
+            ("obsidian comment", "met %% [[Jane]] %% today\n"),
+            (
+                "obsidian comment block",
+                "%%\nmet [[Jane]]\n\nand [Jane](Jane.md)\n%%\n",
+            ),
+            ("unclosed obsidian comment", "a %% b\n\n[[Jane]]\n"),
             ("wiki embed", "![[Jane]]\n"),
             ("image embed", "![Jane](Jane.md)\n"),
             ("link in alt text", "![see [Jane](Jane.md)](photo.png)\n"),
@@ -501,6 +550,17 @@ mod tests {
                 &[wiki("Jane")],
             ),
             ("after code", "`[[Bob]]` and [[Jane]]", &[wiki("Jane")]),
+            ("after a comment", "%% [[Bob]] %% [[Jane]]", &[wiki("Jane")]),
+            (
+                "after a comment block",
+                "%%\n[[Bob]]\n%%\n\n[[Jane]]",
+                &[wiki("Jane")],
+            ),
+            (
+                "%% in code is no comment",
+                "`%%` [[Jane]]\n\n```\n%%\n```\n[[Bob]]",
+                &[wiki("Jane"), wiki("Bob")],
+            ),
             ("pipe", "[[Jane Doe|Jane]]", &[wiki("Jane Doe")]),
             ("heading", "[[Jane Doe#Call notes]]", &[wiki("Jane Doe")]),
             (
@@ -620,6 +680,7 @@ mod tests {
             ("## Not a title\n\n# Title\n\n# Second\n", Some("Title")),
             ("#\n\n# Title\n", Some("Title")),
             ("> # Quoted\n\n# Title\n", Some("Title")),
+            ("%%\n# Hidden\n%%\n\n# Title\n", Some("Title")),
             ("```\n# Code\n```\n", None),
             ("no heading [[Jane]]\n", None),
             ("## Only level two\n", None),
