@@ -279,7 +279,8 @@ fn incremental(dir: &Path) {
 }
 
 /// Save-to-DUE.md latency of the real `watch` binary when `rel` is saved with `text(round)`:
-/// until DUE.md's content changes (each round's text must change it).
+/// until DUE.md is written again (each round's text must change it: DUE.md is rewritten only
+/// when its content changes).
 fn watch_latency_with(
     dir: &Path,
     bin: &str,
@@ -309,11 +310,12 @@ fn watch_latency_with(
     let due = dir.join("DUE.md");
     let mut times = Vec::new();
     for round in 0..rounds {
-        let before = fs::read_to_string(&due).unwrap_or_default();
+        let before = fs::metadata(&due).and_then(|m| m.modified()).ok();
         let start = Instant::now();
         fs::write(dir.join(rel), text(round)).unwrap();
         loop {
-            if fs::read_to_string(&due).is_ok_and(|d| d != before) {
+            // A stat causes no file-system events (a read would, and hold back the debouncer).
+            if fs::metadata(&due).and_then(|m| m.modified()).ok() != before {
                 break;
             }
             assert!(start.elapsed() < Duration::from_secs(10), "no rebuild");
@@ -592,8 +594,15 @@ fn notes_bench(contacts: usize, runs: usize) {
     let vault = Vault::open(&dir).unwrap();
     let mut cache = touchbase::vault::Cache::default();
     vault.sync(&mut cache);
-    vault.agenda_from(&mut cache, today);
-    let rel = "Daily/2026-11-24-695.md".to_string();
+    let agenda = vault.agenda_from(&mut cache, today);
+    // Each round links the note to another overdue contact: one fewer overdue, a new DUE.md.
+    let overdue: Vec<String> = agenda
+        .items
+        .iter()
+        .filter(|i| i.bucket == touchbase::schedule::Bucket::Overdue)
+        .map(|i| i.name.clone())
+        .collect();
+    let rel = "Daily/2026-11-24-1385.md".to_string();
     let path = dir.join(&rel);
     let original = fs::read_to_string(&path).unwrap();
     let mut rows = Vec::new();
@@ -621,7 +630,12 @@ fn notes_bench(contacts: usize, runs: usize) {
     );
     fs::write(&path, &original).unwrap();
     watch_latency_with(&dir, bin, &cache_dir, runs.max(5), &rel, |round| {
-        format!("{original}\nLunch with [[Contact {}]].\n", 3 + round * 13)
+        // One more overdue contact each round: the counts change, so DUE.md is written.
+        let lunch: String = overdue[100..=100 + round]
+            .iter()
+            .map(|name| format!("Lunch with [[{name}]].\n"))
+            .collect();
+        format!("{original}\n{lunch}")
     });
     fs::write(&path, &original).unwrap();
 }

@@ -262,7 +262,10 @@ pub struct Contact {
     /// Who on a team follows this contact up.
     pub owner: Option<String>,
     pub referred_by: Option<String>,
-    /// Dated headings, sorted by date then time then line; `met` is not among them.
+    /// Dated headings, sorted by date then time then line; `met` is not among them. With
+    /// touches from notes (SPEC 10), those too, merged in by the cache; they are never stored
+    /// in the parse cache, which keeps what the file itself says.
+    #[serde(serialize_with = "own_touches")]
     pub touches: Vec<Touch>,
     /// Indexes (ascending) of the touches that have a `Next:` line. Derived from `touches` once
     /// when the file is read, so that scheduling does not walk every touch of every contact on
@@ -282,6 +285,17 @@ impl Contact {
 }
 
 pub const DEFAULT_STAGE: &str = "prospect";
+
+/// The touches a contact's own file holds: every one that does not come from a note.
+fn own_touches<S: serde::Serializer>(touches: &[Touch], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let own = |t: &&Touch| !matches!(t.origin, Origin::Note(_));
+    let mut seq = s.serialize_seq(Some(touches.iter().filter(own).count()))?;
+    for t in touches.iter().filter(own) {
+        seq.serialize_element(t)?;
+    }
+    seq.end()
+}
 
 /// A date stored as its day number (days since 1 January of year 1), for the parse cache:
 /// reading back a number is far cheaper than parsing a date string, and the cache holds one

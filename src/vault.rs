@@ -339,7 +339,6 @@ impl Vault {
                 let cached = Cached {
                     stamp,
                     parsed,
-                    linked: None,
                     scheduled: None,
                     stored: false,
                 };
@@ -516,7 +515,7 @@ struct Survey {
 impl Cached {
     /// The contact with its touches from notes.
     fn contact(&self) -> Option<&Contact> {
-        self.linked.as_ref().or(self.parsed.contact.as_ref())
+        self.parsed.contact.as_ref()
     }
 }
 
@@ -524,9 +523,6 @@ impl Cached {
 struct Cached {
     stamp: Option<Stamp>,
     parsed: Parsed,
-    /// The contact with its touches from notes, when it has any (SPEC 10); else the contact
-    /// is `parsed.contact` as it is.
-    linked: Option<Contact>,
     /// The contact's agenda entries and the date they are for; recomputed when the date differs.
     scheduled: Option<(NaiveDate, schedule::Entries)>,
     /// True when this version is in the cache file on disk.

@@ -21,10 +21,10 @@ pub struct Links {
     /// Each contact's name and aliases, as the resolver knows them.
     ids: HashMap<String, (String, Vec<String>)>,
     resolver: Option<Resolver>,
-    /// Note path -> the contacts it touches.
-    targets: HashMap<String, Vec<String>>,
-    /// Contact path -> note path -> the touch that note makes.
-    by_contact: HashMap<String, BTreeMap<String, Touch>>,
+    /// Note path -> the contacts it touches, and the touch it makes for each.
+    targets: HashMap<String, (Vec<String>, Touch)>,
+    /// Contact path -> the notes that touch it.
+    by_contact: HashMap<String, BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for Links {
@@ -109,7 +109,8 @@ impl Links {
         };
         if !notes_to_resolve.is_empty() {
             for note in &notes_to_resolve {
-                for contact in self.targets.remove(note).unwrap_or_default() {
+                let gone = self.targets.remove(note).map(|(c, _)| c);
+                for contact in gone.unwrap_or_default() {
                     if let Some(touches) = self.by_contact.get_mut(&contact) {
                         touches.remove(note);
                         if touches.is_empty() {
@@ -125,19 +126,29 @@ impl Links {
                 .collect();
             self.resolve_notes(files, &live);
             for note in &live {
-                affected.extend(self.targets.get(note).into_iter().flatten().cloned());
+                if let Some((contacts, _)) = self.targets.get(note) {
+                    affected.extend(contacts.iter().cloned());
+                }
             }
         }
         for path in affected {
             let Some(cached) = files.get_mut(&path) else {
                 continue;
             };
-            cached.linked = match (&cached.parsed.contact, self.by_contact.get(&path)) {
-                (Some(c), Some(touches)) => Some(merged(c, touches)),
-                _ => None,
-            };
+            if let Some(c) = &mut cached.parsed.contact {
+                merge_into(c, self.note_touches(&path));
+            }
             cached.scheduled = None;
         }
+    }
+
+    /// The touches notes make for the contact at `path`, in note path order.
+    fn note_touches<'s>(&'s self, path: &str) -> impl Iterator<Item = &'s Touch> + 's {
+        self.by_contact
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter_map(|note| self.targets.get(note).map(|(_, touch)| touch))
     }
 
     /// Resolve these notes' links and record the touches they make.
@@ -150,13 +161,17 @@ impl Links {
                 continue;
             };
             let contacts = note_contacts(resolver, path, note);
+            if contacts.is_empty() {
+                continue;
+            }
             for contact in &contacts {
                 self.by_contact
                     .entry(contact.clone())
                     .or_default()
-                    .insert(path.clone(), note_touch(path, note));
+                    .insert(path.clone());
             }
-            self.targets.insert(path.clone(), contacts);
+            self.targets
+                .insert(path.clone(), (contacts, note_touch(path, note)));
         }
     }
 
@@ -192,16 +207,15 @@ impl Links {
     }
 
     /// `c` as read from its file, with the touches notes make for it.
-    pub fn with_notes(&self, c: Contact) -> Contact {
-        match self.by_contact.get(&c.path) {
-            Some(touches) => merged(&c, touches),
-            None => c,
-        }
+    pub fn with_notes(&self, mut c: Contact) -> Contact {
+        let path = c.path.clone();
+        merge_into(&mut c, self.note_touches(&path));
+        c
     }
 
     /// The contacts a note touches, for `check --explain`.
     pub fn targets_of(&self, note: &str) -> &[String] {
-        self.targets.get(note).map_or(&[], Vec::as_slice)
+        self.targets.get(note).map_or(&[], |(c, _)| c.as_slice())
     }
 }
 
@@ -248,29 +262,25 @@ fn note_touch(path: &str, note: &Note) -> Touch {
     }
 }
 
-/// `c` with its touches from notes: one touch per day (SPEC 10). A heading that day wins over
-/// notes, a note over a mapped `last` date, and of two notes the first by path.
-pub fn merged(c: &Contact, notes: &BTreeMap<String, Touch>) -> Contact {
-    let mut out = c.clone();
-    let headed: BTreeSet<chrono::NaiveDate> = c
-        .touches
-        .iter()
-        .filter(|t| t.origin == Origin::Heading)
-        .map(|t| t.date)
-        .collect();
-    let mut days = BTreeSet::new();
-    let mut added = Vec::new();
-    for touch in notes.values() {
-        if !headed.contains(&touch.date) && days.insert(touch.date) {
-            added.push(touch.clone());
+/// Give `c` the touches from `notes` in place of those it had: one touch per day (SPEC 10).
+/// The contact's own file wins a day (a heading, or a mapped `last` date), and of two notes
+/// the first by path. Done in place, so that a contact is never held twice; the touches of its
+/// own file are those whose origin is not a note (the parse cache stores only those).
+pub fn merge_into<'t>(c: &mut Contact, notes: impl Iterator<Item = &'t Touch>) {
+    let had = c.touches.len();
+    c.touches.retain(|t| !matches!(t.origin, Origin::Note(_)));
+    let own = c.touches.len();
+    let mut days: BTreeSet<chrono::NaiveDate> = c.touches.iter().map(|t| t.date).collect();
+    for touch in notes {
+        if days.insert(touch.date) {
+            c.touches.push(touch.clone());
         }
     }
-    out.touches
-        .retain(|t| !(matches!(t.origin, Origin::Field(_)) && days.contains(&t.date)));
-    out.touches.extend(added);
-    // Notes have no time or line: on one day they come after the headings.
-    out.touches
-        .sort_by_key(|t| (t.date, t.time, t.origin != Origin::Heading, t.line));
-    out.index_next_steps();
-    out
+    if c.touches.len() == own && own == had {
+        return;
+    }
+    // Notes have no time or line: on one day they come after the file's own touches.
+    c.touches
+        .sort_by_key(|t| (t.date, t.time, matches!(t.origin, Origin::Note(_)), t.line));
+    c.index_next_steps();
 }

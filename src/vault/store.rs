@@ -143,7 +143,6 @@ impl Store {
                         note: e.note,
                         problems: Vec::new(),
                     },
-                    linked: None,
                     scheduled: None,
                     stored: true,
                 };
