@@ -452,7 +452,7 @@ stages = ["client", "past-client"]
 /// them in `people:`.
 fn note(r: &mut Lcg, contacts: usize, date: chrono::NaiveDate, k: usize) -> (String, String) {
     let who = |r: &mut Lcg| format!("Contact {}", r.below(contacts as u64));
-    if k % 3 == 0 {
+    if k.is_multiple_of(3) {
         let people: Vec<String> = (0..1 + r.below(3))
             .map(|_| format!("\"[[{}]]\"", who(r)))
             .collect();

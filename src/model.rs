@@ -182,9 +182,9 @@ pub enum Origin {
     #[default]
     Heading,
     /// The front-matter key that holds the date (`last_contacted`).
-    Field(String),
+    Field(Box<str>),
     /// The note's vault-relative path.
-    Note(String),
+    Note(Box<str>),
 }
 
 impl Touch {

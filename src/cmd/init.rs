@@ -105,6 +105,18 @@ per_year = { client = 7 }
 [add]
 # folder = "contacts"      # where `touchbase add` creates contacts
 # template = "templates/contact.md"   # a Markdown file to start from; {{name}} and {{date}} are filled in
+
+# Notes kept by another tool (Obsidian, a Markdown CRM) are read as they are with these (none by
+# default; see "Bring your own vault" in the README; `touchbase check --explain FILE` shows how
+# a file is read).
+# [contacts]
+# folders = ["People"]                     # every Markdown file below is a contact
+# match = { type = "person" }              # a front-matter value that marks a contact
+# skip = { type = ["company", "template"] }   # never a contact, even with a name
+# [fields]
+# last = ["last_contacted"]                # other tools' keys, read as touchbase's own
+# [touches]
+# notes = true                             # dated notes that link to a contact are touches
 "#;
 
 const EXAMPLE: &str = "---
@@ -352,7 +364,7 @@ mod tests {
             .lines()
             .map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = ") || r.starts_with("[["))
+                    .filter(|r| r.contains(" = ") || r.starts_with('['))
                     .unwrap_or(l)
             })
             .collect::<Vec<_>>()
@@ -373,6 +385,11 @@ mod tests {
         assert_eq!((c.per_day, u.per_day), (None, Some(10)));
         assert_eq!((c.holidays.len(), u.holidays.len()), (0, 1));
         assert_eq!(u.holidays[0].stages, ["client", "past-client"]);
+        // And the settings for another tool's vault.
+        assert_eq!(c.reading, d.reading);
+        assert_eq!(u.reading.folders, ["People"]);
+        assert!(u.reading.notes);
+        assert_eq!(u.reading.fields["last"], ["last_contacted"]);
     }
 
     /// The playbook that `init` suggests follows the material: a prospect is followed up to

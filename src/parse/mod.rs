@@ -21,8 +21,9 @@ pub use touches::{HeadingSpan, heading_spans};
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub contact: Option<Contact>,
-    /// A dated note that links somewhere, when touches come from notes (SPEC 10).
-    pub note: Option<Note>,
+    /// A dated note that links somewhere, when touches come from notes (SPEC 10). Boxed: most
+    /// files are not.
+    pub note: Option<Box<Note>>,
     pub problems: Vec<Problem>,
 }
 
@@ -92,7 +93,8 @@ fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels, reading: &Reading) 
                 note: reading
                     .notes
                     .then(|| read_note(path, note, body, body_line, channels))
-                    .flatten(),
+                    .flatten()
+                    .map(Box::new),
                 problems,
             };
         }
@@ -125,7 +127,7 @@ fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels, reading: &Reading) 
             line: last.line,
             next: None,
             is_met: false,
-            origin: crate::model::Origin::Field(last.key),
+            origin: crate::model::Origin::Field(last.key.into()),
         });
     }
     contact.index_next_steps();

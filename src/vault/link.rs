@@ -258,7 +258,7 @@ fn note_touch(path: &str, note: &Note) -> Touch {
         line: 0,
         next: None,
         is_met: false,
-        origin: Origin::Note(path.to_string()),
+        origin: Origin::Note(path.into()),
     }
 }
 

@@ -140,7 +140,7 @@ impl Store {
                     stamp: Some(e.stamp),
                     parsed: Parsed {
                         contact: e.contact,
-                        note: e.note,
+                        note: e.note.map(Box::new),
                         problems: Vec::new(),
                     },
                     scheduled: None,
@@ -167,7 +167,7 @@ impl Store {
                     rel,
                     stamp: c.stamp.unwrap_or_default(),
                     contact: c.parsed.contact.as_ref(),
-                    note: c.parsed.note.as_ref(),
+                    note: c.parsed.note.as_deref(),
                 });
             }
         }
