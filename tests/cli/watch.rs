@@ -334,3 +334,59 @@ fn folders_out_of_the_vault_are_not_watched() {
     );
     assert!(!due_md(vault).contains("Outside Person"));
 }
+
+/// Touches from notes (SPEC 10) follow each note while watching: a daily note that links a
+/// contact takes them off the overdue list; edited to link another, renamed, then deleted,
+/// DUE.md follows each step and equals a fresh `due` after it.
+#[test]
+fn watch_follows_touches_from_notes() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let vault = dir.path();
+    fs::write(
+        vault.join("touchbase.toml"),
+        "[contacts]\nfolders = [\"People\"]\n[touches]\nnotes = true\n",
+    )
+    .unwrap();
+    fs::create_dir_all(vault.join("People")).unwrap();
+    fs::create_dir_all(vault.join("Daily")).unwrap();
+    fs::create_dir_all(vault.join("Meetings")).unwrap();
+    // Both called on 11-01: due 11-22 on the prospect cadence (3w), so overdue.
+    fs::write(vault.join("People/Ann Lee.md"), "## 2026-11-01 call\n").unwrap();
+    fs::write(vault.join("People/Bea Cole.md"), "## 2026-11-01 call\n").unwrap();
+    let fresh = || {
+        let out = crate::touchbase(vault)
+            .args(["--no-cache", "due", "--stdout"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let w = Watcher::start(vault);
+    wait_for_due(vault, "both overdue", |d| d.contains("\n2 overdue"));
+    let note = vault.join("Daily/2026-11-24.md");
+    // Linked today: touched, due again in three weeks, off the agenda.
+    fs::write(&note, "Lunch with [[Ann Lee]].\n- [ ] call [[Bea Cole]]\n").unwrap();
+    wait_for_due(vault, "Ann touched by the note", |d| {
+        d.contains("\n1 overdue") && !d.contains("[Ann Lee]")
+    });
+    assert_eq!(due_md(vault), fresh());
+    write_via_rename(&note, "Lunch with [[Bea Cole]].\n");
+    wait_for_due(vault, "the note now touches Bea", |d| {
+        d.contains("\n1 overdue") && d.contains("[Ann Lee]") && !d.contains("[Bea Cole]")
+    });
+    assert_eq!(due_md(vault), fresh());
+    let moved = vault.join("Meetings/2026-11-24 lunch.md");
+    let rebuilds = || {
+        w.output()
+            .iter()
+            .filter(|l| l.contains("-> DUE.md"))
+            .count()
+    };
+    let before = rebuilds();
+    fs::rename(&note, &moved).unwrap();
+    // The same touch from its new path: DUE.md is rebuilt, to the same text.
+    poll("a rebuild after the rename", || rebuilds() > before);
+    assert_eq!(due_md(vault), fresh());
+    fs::remove_file(&moved).unwrap();
+    wait_for_due(vault, "the note deleted", |d| d.contains("\n2 overdue"));
+    assert_eq!(due_md(vault), fresh());
+}
