@@ -457,24 +457,8 @@ pub(crate) fn survey(notes: &[Note], found: usize) -> Survey {
     s
 }
 
-/// A TOML basic string: quoted, with backslashes, quotes and control characters escaped.
-fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn toml_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let items: Vec<String> = items.map(toml_string).collect();
+    let items: Vec<String> = items.map(crate::edit::quoted).collect();
     format!("[{}]", items.join(", "))
 }
 
@@ -581,7 +565,7 @@ impl Survey {
                     g.unnamed,
                     g.members
                 ));
-                pairs.push(format!("{key} = {}", toml_string(value)));
+                pairs.push(format!("{key} = {}", crate::edit::quoted(value)));
             }
             contacts.push(format!("match = {{ {} }}", pairs.join(", ")));
         }
@@ -676,6 +660,10 @@ mod tests {
             .collect()
     }
 
+    fn folders(s: &Survey) -> Vec<&str> {
+        s.folders.iter().map(|(f, _)| f.as_str()).collect()
+    }
+
     fn propose(files: &[(&str, &str)]) -> Survey {
         let notes = notes(files);
         survey(&notes, files.len())
@@ -751,14 +739,7 @@ mod tests {
             ("Team/y.md", "---\nemail: y@example.com\n---\n"),
             ("Team/z.md", "---\nlinkedin: z\n---\n"),
         ];
-        let s = propose(&files);
-        assert_eq!(
-            s.folders
-                .iter()
-                .map(|(f, _)| f.as_str())
-                .collect::<Vec<_>>(),
-            ["Team"]
-        );
+        assert_eq!(folders(&propose(&files)), ["Team"]);
         // Nested people folders: the outer one is proposed.
         let files = [
             ("People/Clients/a.md", "# a\n"),
@@ -767,14 +748,7 @@ mod tests {
             ("People/Leads/d.md", "# d\n"),
             ("People/Leads/e.md", "# e\n"),
         ];
-        let s = propose(&files);
-        assert_eq!(
-            s.folders
-                .iter()
-                .map(|(f, _)| f.as_str())
-                .collect::<Vec<_>>(),
-            ["People"]
-        );
+        assert_eq!(folders(&propose(&files)), ["People"]);
     }
 
     #[test]
