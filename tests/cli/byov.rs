@@ -349,3 +349,96 @@ fn log_leaves_other_tools_keys_alone() {
         ]
     );
 }
+
+/// `check` warns about a `link_keys` link that finds no contact (a typo) or two (the same file
+/// name in two folders); the touch is not counted, and a warning is not a problem (exit 0).
+#[test]
+fn check_warns_about_people_links_that_lead_nowhere_or_to_two_contacts() {
+    let vault = fixture("byov-people");
+    let v = vault.path();
+    std::fs::create_dir_all(v.join("People/Old")).unwrap();
+    std::fs::write(
+        v.join("People/Old/Bob Lee.md"),
+        "An old note on another Bob.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        v.join("Meetings/2026-11-23 Call with Jane.md"),
+        "---\npeople:\n  - \"[[Jane Do]]\"\n  - \"[[Bob Lee]]\"\n---\nQuick call.\n",
+    )
+    .unwrap();
+    touchbase(v)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "Meetings/2026-11-23 Call with Jane.md:2: warning: people: \"Jane Do\" leads to no \
+             contact: the touch is not counted\n",
+        ))
+        .stdout(predicates::str::contains(
+            "Meetings/2026-11-23 Call with Jane.md:2: warning: people: \"Bob Lee\" could be any \
+             of People/Bob Lee.md, People/Old/Bob Lee.md: link to one by its path; the touch is \
+             not counted\n",
+        ));
+    // Jane's touches are those of the fixture: the typo added none.
+    let jane: Vec<String> = contacts(v)
+        .into_iter()
+        .filter(|c| c.contains("Jane Doe"))
+        .collect();
+    assert_eq!(
+        jane,
+        [
+            "People/Jane Doe.md: Jane Doe, prospect, 2 touches, last 2026-11-09 other, due 2026-11-30"
+        ]
+    );
+}
+
+/// `check --explain` on a contact without front matter and on a daily note.
+#[test]
+fn check_explain_says_why_and_from_where() {
+    let vault = fixture("byov-people");
+    let explain = |path: &str| {
+        let out = touchbase(vault.path())
+            .args(["check", "--explain", path])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bob = explain("People/Bob Lee.md");
+    assert!(
+        bob.starts_with(
+            "People/Bob Lee.md: a contact, because it is below People/ (contacts.folders)\n  \
+             name: Bob Lee (from the file name)\n"
+        ),
+        "{bob}"
+    );
+    assert!(
+        bob.contains(
+            "    2026-11-10  coffee     from the note Meetings/2026-11-10 Coffee with Bob.md\n"
+        ),
+        "{bob}"
+    );
+    let priya = explain("People/priya.md");
+    assert!(
+        priya.contains("  name: Priya Natarajan (from the first heading)\n"),
+        "{priya}"
+    );
+    let note = explain("Daily/2026-11-02.md");
+    assert!(
+        note.starts_with("Daily/2026-11-02.md: not a contact: its front matter has no `name`, it is not below People (contacts.folders)\n  a note dated 2026-11-02: one touch (other) for each of "),
+        "{note}"
+    );
+    let template = explain("Templates/Person.md");
+    assert!(template.contains("not a contact"), "{template}");
+    // A path outside the vault is refused, and nothing there is read.
+    touchbase(vault.path())
+        .args(["check", "--explain", "/etc/passwd"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("is not inside the vault"));
+}
