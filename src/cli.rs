@@ -71,6 +71,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Write DUE.md, then keep it current as files change and when the date rolls over
     Watch(WatchArgs),
+    /// A guided follow-up session: one due contact at a time, a drafted message, one key to log
+    Today(TodayArgs),
     /// Record a touch: add a dated heading to a contact's file
     Log(LogArgs),
     /// Create a contact file
@@ -299,6 +301,13 @@ pub struct CheckArgs {
     /// from (a path inside the vault)
     #[arg(long, value_name = "PATH")]
     pub explain: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TodayArgs {
+    /// Only contacts this person follows up (their `owner:`; contacts with no owner too)
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME")]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Args)]

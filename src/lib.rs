@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod draft;
 pub mod duration;
 pub mod edit;
 pub mod exit;
@@ -157,6 +158,7 @@ where
         Command::Add(args) => cmd::add::run(&ctx, args),
         Command::Show(args) => cmd::show::run(&ctx, args),
         Command::Snooze(args) => cmd::snooze::run(&ctx, args),
+        Command::Today(args) => cmd::today::run(&ctx, args),
         Command::Import(args) => cmd::import::run(&ctx, args),
         Command::List(args) => cmd::list::run(&ctx, args),
         Command::Init(args) => cmd::init::run(&ctx, args),

@@ -524,6 +524,31 @@ impl Agenda {
         self.items.iter().filter(|i| i.bucket == bucket).count()
     }
 
+    /// The follow-ups for now, as DUE.md lists them under Overdue and Today: with `per_day`, the
+    /// first that many of the day's ranking, in rank order; without it, every overdue and today
+    /// item in the order of SPEC section 5, except that broken promises in the making come first
+    /// within Overdue.
+    pub fn due_now(&self) -> Vec<&Item> {
+        match self.per_day {
+            Some(cap) => self
+                .ranked
+                .iter()
+                .take(cap)
+                .map(|&i| &*self.items[i])
+                .collect(),
+            None => {
+                let mut now: Vec<&Item> = self
+                    .items
+                    .iter()
+                    .map(|i| &**i)
+                    .filter(|i| i.bucket != Bucket::Upcoming)
+                    .collect();
+                now.sort_by_key(|i| (i.bucket, !i.breaking_promise()));
+                now
+            }
+        }
+    }
+
     /// The 1-based rank of each item (`None` for upcoming ones), indexed like `items`.
     pub fn ranks(&self) -> Vec<Option<usize>> {
         let mut ranks = vec![None; self.items.len()];

@@ -14,6 +14,7 @@ pub mod log;
 pub mod merge_file;
 pub mod show;
 pub mod snooze;
+pub mod today;
 pub mod watch;
 
 use std::io::{self, Write};

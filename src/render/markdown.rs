@@ -322,22 +322,7 @@ pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
             plural(a.contacts, "contact", "contacts")
         );
     }
-    // Overdue and Today: with `per_day`, the first that many of the day's ranking, in rank
-    // order; without it, every item in the order of SPEC section 5, except that broken
-    // promises in the making come first within Overdue.
-    let due_now: Vec<&Item> = match a.per_day {
-        Some(cap) => a.ranked.iter().take(cap).map(|&i| &*a.items[i]).collect(),
-        None => {
-            let mut now: Vec<&Item> = a
-                .items
-                .iter()
-                .map(|i| &**i)
-                .filter(|i| i.bucket != Bucket::Upcoming)
-                .collect();
-            now.sort_by_key(|i| (i.bucket, !i.breaking_promise()));
-            now
-        }
-    };
+    let due_now = a.due_now();
     let more = overdue + today - due_now.len();
     for (bucket, title) in [(Bucket::Overdue, "Overdue"), (Bucket::Today, "Today")] {
         let mut lines = due_now.iter().filter(|i| i.bucket == bucket).peekable();

@@ -17,6 +17,7 @@ mod problems;
 mod record;
 mod safety;
 mod shell;
+mod today;
 mod watch;
 
 use std::fs;
