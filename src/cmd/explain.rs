@@ -21,9 +21,11 @@ pub fn run(ctx: &Context, arg: &Path) -> Result<Code> {
         bail!("{}: no such Markdown file in the vault", term::clean(&rel));
     };
     // Names and paths come from the vault: each line is cleaned for the terminal.
-    for line in text.lines() {
-        println!("{}", term::clean(line));
-    }
+    let shown: String = text
+        .lines()
+        .map(|line| format!("{}\n", term::clean(line)))
+        .collect();
+    super::print_stdout(&shown)?;
     Ok(Code::Success)
 }
 
@@ -147,7 +149,17 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
         let _ = writeln!(out, "  problem: {p}");
     }
     if contact.is_none() && parsed.problems.is_empty() {
-        note_lines(&mut out, loaded, rel);
+        // The date a note would be touched on: its `date:` key, else its file name.
+        let dated = get("date")
+            .first()
+            .and_then(|d| crate::parse::parse_date_time(d))
+            .or(
+                match crate::parse::date_prefix(crate::parse::file_stem(rel)) {
+                    crate::parse::DatePrefix::Valid(date, _) => Some(date),
+                    _ => None,
+                },
+            );
+        note_lines(&mut out, loaded, rel, dated);
     }
     Some(out)
 }
@@ -206,7 +218,7 @@ fn contact_lines(
 }
 
 /// What a file that is not a contact is for touches from notes.
-fn note_lines(out: &mut String, loaded: &Loaded, rel: &str) {
+fn note_lines(out: &mut String, loaded: &Loaded, rel: &str, dated: Option<chrono::NaiveDate>) {
     let reading = &loaded.vault.config.reading;
     if !reading.notes {
         let _ = writeln!(
@@ -216,11 +228,18 @@ fn note_lines(out: &mut String, loaded: &Loaded, rel: &str) {
         return;
     }
     let Some(note) = loaded.cache.parsed(rel).and_then(|p| p.note.as_ref()) else {
-        let _ = writeln!(
-            out,
-            "  a note, not a touch: it needs a date (a file name that starts with YYYY-MM-DD, \
-             or a `date:` key) and a link to a contact"
-        );
+        let _ = match dated {
+            Some(date) => writeln!(
+                out,
+                "  a note dated {date}, not a touch: none of its links counts (links in \
+                 unchecked tasks, quotes, code and embeds do not)"
+            ),
+            None => writeln!(
+                out,
+                "  a note, not a touch: it has no date (a file name that starts with \
+                 YYYY-MM-DD, or a `date:` key)"
+            ),
+        };
         return;
     };
     let targets = loaded.cache.note_targets(rel);

@@ -299,7 +299,12 @@ fn log_to_a_contact_without_front_matter_adds_the_touch_and_its_next_line() {
         .args(["log", "Bob Lee", "call", "went through the routes"])
         .args(["--next", "2026-12-03 email - the quote"])
         .assert()
-        .success();
+        .success()
+        // It says what it wrote: the `Next:` line, and no `next:` key it did not write.
+        .stdout(predicates::str::contains(
+            "People/Bob Lee.md: Next: 2026-12-03 email - the quote\n",
+        ))
+        .stdout(predicates::str::contains(": next: ").not());
     let after = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         after,
@@ -441,4 +446,23 @@ fn check_explain_says_why_and_from_where() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("is not inside the vault"));
+}
+
+/// A dated note whose only link is an embed is no touch, and `check --explain` says why.
+#[test]
+fn check_explain_says_why_a_dated_note_is_no_touch() {
+    let vault = fixture("byov-people");
+    std::fs::write(
+        vault.path().join("Daily/2026-11-23.md"),
+        "![[Jane Doe]]\n- [ ] call [[Bob Lee]]\n",
+    )
+    .unwrap();
+    touchbase(vault.path())
+        .args(["check", "--explain", "Daily/2026-11-23.md"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "  a note dated 2026-11-23, not a touch: none of its links counts (links in \
+             unchecked tasks, quotes, code and embeds do not)\n",
+        ));
 }
