@@ -160,6 +160,40 @@ fn people_check_is_clean() {
     assert_clean(fixture("byov-people").path(), 6);
 }
 
+/// `check` warns about a `link_keys` link that leads to no contact (a typo) or to several; the
+/// note's other links still count, and warnings do not change the exit status.
+#[test]
+fn people_check_warns_about_a_link_key_that_leads_to_no_single_contact() {
+    let v = fixture("byov-people");
+    std::fs::write(
+        v.path().join("Meetings/2026-11-18 Call.md"),
+        "---\npeople: [\"[[Jane Do]]\", \"[[Bob Lee]]\"]\nwith: Ann\n---\nCall.\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(v.path().join("People/Old")).unwrap();
+    std::fs::write(v.path().join("People/Old/Ann.md"), "# Ann Old\n").unwrap();
+    std::fs::write(v.path().join("People/Ann.md"), "# Ann New\n").unwrap();
+    let out = touchbase(v.path()).arg("check").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(
+        stdout,
+        "Meetings/2026-11-18 Call.md:2: warning: people: \"Jane Do\" leads to no contact: the \
+         touch is not counted\n\
+         Meetings/2026-11-18 Call.md:3: warning: with: \"Ann\" could be any of People/Ann.md, \
+         People/Old/Ann.md: link to one by its path; the touch is not counted\n\
+         no problems in 8 contacts\n"
+    );
+    let bob: Vec<String> = contacts(v.path())
+        .into_iter()
+        .filter(|c| c.contains("Bob Lee"))
+        .collect();
+    assert_eq!(
+        bob,
+        ["People/Bob Lee.md: Bob Lee, prospect, 4 touches, last 2026-11-18 call, due 2026-12-09"]
+    );
+}
+
 // --- byov-crm: `[fields]` maps a personal-CRM plugin's keys --------------------------------
 
 #[test]
