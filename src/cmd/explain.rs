@@ -175,7 +175,8 @@ fn contact_lines(
         .fields
         .iter()
         .filter_map(|(ours, others)| {
-            let own = get(ours).iter().any(|v| !v.trim().is_empty());
+            // `last` is no key of a touchbase file: only the mapped keys are read for it.
+            let own = ours != "last" && get(ours).iter().any(|v| !v.trim().is_empty());
             let used = others
                 .iter()
                 .find(|k| get(k).iter().any(|v| !v.trim().is_empty()))?;
