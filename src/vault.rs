@@ -573,8 +573,8 @@ impl Cache {
         self.links.targets_of(note)
     }
 
-    /// A file's contact as its own file says, without touches from notes, and its note, for
-    /// `check --explain`.
+    /// What parsing a file gave: its contact (with its touches from notes merged in, as
+    /// `contacts` gives it), its note and its problems, for `check --explain`.
     pub fn parsed(&self, rel: &str) -> Option<&Parsed> {
         self.files.get(rel).map(|c| &c.parsed)
     }

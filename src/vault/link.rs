@@ -38,8 +38,8 @@ impl std::fmt::Debug for Links {
 
 impl Links {
     /// Bring note touches up to date with `files` after the paths in `dirty` changed, and
-    /// merge them into the contacts they touch (`Cached::linked`); those contacts are scheduled
-    /// again. Does nothing unless touches come from notes.
+    /// merge them into the contacts they touch (`merge_into`, in place); those contacts are
+    /// scheduled again. Does nothing unless touches come from notes.
     pub fn update(&mut self, files: &mut BTreeMap<String, Cached>, notes: bool) {
         let dirty = std::mem::take(&mut self.dirty);
         if !notes {
