@@ -210,7 +210,7 @@ pub fn yaml_string(s: &str) -> String {
 }
 
 /// A double-quoted string, valid in both YAML and TOML.
-fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -457,24 +457,8 @@ pub(crate) fn survey(notes: &[Note], found: usize) -> Survey {
     s
 }
 
-/// A TOML basic string: quoted, with backslashes, quotes and control characters escaped.
-fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn toml_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let items: Vec<String> = items.map(toml_string).collect();
+    let items: Vec<String> = items.map(crate::edit::quoted).collect();
     format!("[{}]", items.join(", "))
 }
 
@@ -581,7 +565,7 @@ impl Survey {
                     g.unnamed,
                     g.members
                 ));
-                pairs.push(format!("{key} = {}", toml_string(value)));
+                pairs.push(format!("{key} = {}", crate::edit::quoted(value)));
             }
             contacts.push(format!("match = {{ {} }}", pairs.join(", ")));
         }
