@@ -573,8 +573,8 @@ impl Cache {
         self.links.targets_of(note)
     }
 
-    /// A file's contact as its own file says, without touches from notes, and its note, for
-    /// `check --explain`.
+    /// What parsing a file gave: its contact (with its touches from notes merged in, as
+    /// `contacts` gives it), its note and its problems, for `check --explain`.
     pub fn parsed(&self, rel: &str) -> Option<&Parsed> {
         self.files.get(rel).map(|c| &c.parsed)
     }
@@ -791,21 +791,24 @@ mod tests {
         );
     }
 
+    /// A config that reads People/ as contacts and dated notes as touches (SPEC 10).
+    const PEOPLE_AND_NOTES: &str = "[contacts]\nfolders = [\"People\"]\n[touches]\nnotes = true\n";
+
+    /// Write `text` to the vault-relative `name` below `v`, making its folders.
+    fn write_in(v: &Path, name: &str, text: &str) {
+        let path = v.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
     /// Touches from notes follow each note: an edit, a delete or a rename of a note re-resolves
     /// that note and schedules again exactly the contacts it touched before or touches now.
     #[test]
     fn a_note_edit_delete_or_rename_reschedules_exactly_the_contacts_it_touches() {
         let dir = tempfile::TempDir::new().unwrap();
         let v = dir.path();
-        let write = |name: &str, text: &str| {
-            let path = v.join(name);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
-        };
-        write(
-            "touchbase.toml",
-            "[contacts]\nfolders = [\"People\"]\n[touches]\nnotes = true\n",
-        );
+        let write = |name: &str, text: &str| write_in(v, name, text);
+        write("touchbase.toml", PEOPLE_AND_NOTES);
         write("People/Ann.md", "# Ann\n");
         write("People/Bea.md", "---\nname: Bea\n---\n## 2026-11-01 call\n");
         write("People/Cy.md", "Cy's notes\n");
@@ -916,6 +919,52 @@ mod tests {
         for path in ["People/Ann.md", "People/Bea.md", "People/Cyrus.md"] {
             assert_eq!(touches(&cache, path), touches(&fresh, path), "{path}");
         }
+    }
+
+    /// A note edited in the same batch as a contact's rename (every note is resolved again):
+    /// the contacts it touches get its new touch, even when the set of notes that touch them
+    /// stays the same.
+    #[test]
+    fn a_note_edited_with_a_contact_rename_gives_its_contacts_the_new_touch() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let v = dir.path();
+        let write = |name: &str, text: &str| write_in(v, name, text);
+        write("touchbase.toml", PEOPLE_AND_NOTES);
+        write("People/Ann.md", "# Ann\n");
+        write("People/Cy.md", "# Cy\n");
+        write("Daily/2026-11-10.md", "Lunch with [[Ann]].\n");
+        let vault = Vault::open(v).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let mut cache = Cache::default();
+        vault.sync(&mut cache);
+        vault.agenda_from(&mut cache, today);
+        let ann = |cache: &Cache| -> Vec<String> {
+            let c = cache
+                .contacts()
+                .find(|c| c.path == "People/Ann.md")
+                .unwrap();
+            c.touches
+                .iter()
+                .map(|t| format!("{} {}", t.date, t.channel))
+                .collect()
+        };
+        assert_eq!(ann(&cache), ["2026-11-10 other"]);
+
+        write(
+            "Daily/2026-11-10.md",
+            "---\nkind: call\n---\nCalled [[Ann]].\n",
+        );
+        fs::rename(v.join("People/Cy.md"), v.join("People/Cyrus.md")).unwrap();
+        vault.refresh(
+            &mut cache,
+            &[
+                "Daily/2026-11-10.md".to_string(),
+                "People/Cy.md".to_string(),
+                "People/Cyrus.md".to_string(),
+            ],
+        );
+        vault.agenda_from(&mut cache, today);
+        assert_eq!(ann(&cache), ["2026-11-10 call"]);
     }
 
     #[test]

@@ -110,6 +110,9 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
         (Some(c), _) => {
             let because = match &why {
                 Why::Name(key) => format!("its front matter has `{key}`"),
+                Why::Folder(f) if f.is_empty() => {
+                    "contacts.folders takes the whole vault".to_string()
+                }
                 Why::Folder(f) => format!("it is below {f}/ (contacts.folders)"),
                 Why::Match { key, value } => {
                     format!("its `{key}` is \"{value}\" (contacts.match)")
@@ -184,7 +187,8 @@ fn contact_lines(
         .fields
         .iter()
         .filter_map(|(ours, others)| {
-            let own = get(ours).iter().any(|v| !v.trim().is_empty());
+            // `last` is no key of a touchbase file: only the mapped keys are read for it.
+            let own = ours != "last" && get(ours).iter().any(|v| !v.trim().is_empty());
             let used = others
                 .iter()
                 .find(|k| get(k).iter().any(|v| !v.trim().is_empty()))?;

@@ -641,7 +641,7 @@ pub fn read_front_matter(
         ..Contact::default()
     };
     read_contact_keys(&mut r, &mut c, channels);
-    let last = if reading.fields.contains_key("last") {
+    let last = if r.actual("last") != "last" {
         r.located("last", "expected a date YYYY-MM-DD", super::parse_date_time)
             .map(|(date, key, line)| Last { date, key, line })
     } else {
@@ -781,7 +781,9 @@ impl<'a> Reader<'a> {
                     *v != Loose::Null && v.text().is_none_or(|t| !t.is_empty())
                 })
         };
-        if present(key) {
+        // `last` is no key of a touchbase file (SPEC 2): a file's own `last:` (a last name,
+        // say) is not read as the date; only the keys mapped to it are.
+        if key != "last" && present(key) {
             return key;
         }
         others
@@ -1076,6 +1078,42 @@ mod tests {
         // Without the mapping, other tools' keys are ignored.
         let (c, _) = read("---\nname: A\nrelationship_type: client\n---\n");
         assert_eq!(c.unwrap().stage, "prospect");
+    }
+
+    /// `[fields] last`: the mapped key's date is the last contact; a file's own `last:` is
+    /// not a touchbase key and is neither read nor a problem.
+    #[test]
+    fn last_is_read_from_the_mapped_keys_only() {
+        let reading = mapped(&[("last", &["last_contacted"])]);
+        for (front, expected) in [
+            (
+                "last_contacted: 2026-11-01\n",
+                Some(("2026-11-01", "last_contacted", 3)),
+            ),
+            (
+                "last: Doe\nlast_contacted: 2026-11-01\n",
+                Some(("2026-11-01", "last_contacted", 4)),
+            ),
+            ("last: 2026-11-05\n", None),
+            ("last: Doe\n", None),
+        ] {
+            let text = format!("---\nname: A\n{front}---\n");
+            let split = split_front_matter(&text).unwrap().unwrap();
+            let mut problems = Vec::new();
+            let Front::Contact(_, last) = read_front_matter(
+                &split,
+                "c.md",
+                &Channels::default(),
+                &reading,
+                &mut problems,
+            ) else {
+                panic!("not a contact: {front}");
+            };
+            assert_eq!(problems, vec![], "{front}");
+            let last = last.map(|l| (l.date.to_string(), l.key, l.line));
+            let expected = expected.map(|(d, k, l)| (d.to_string(), k.to_string(), l));
+            assert_eq!(last, expected, "{front}");
+        }
     }
 
     /// A bad value in a mapped key is reported under the key the file uses.

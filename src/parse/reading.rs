@@ -69,12 +69,7 @@ impl Default for Reading {
 impl Reading {
     /// True when `path` is below one of `folders`.
     pub fn in_folder(&self, path: &str) -> bool {
-        self.folders.iter().any(|f| {
-            f.is_empty()
-                || path
-                    .strip_prefix(f.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        self.folders.iter().any(|f| below(f, path))
     }
 
     /// The other keys that stand for `key`, in order.
@@ -121,10 +116,7 @@ impl Reading {
         if let Some(key) = name {
             return Why::Name(key);
         }
-        if let Some(folder) = self.folders.iter().find(|f| {
-            path.strip_prefix(f.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        }) {
+        if let Some(folder) = self.folders.iter().find(|f| below(f, path)) {
             return Why::Folder(folder.clone());
         }
         match first(&self.matches) {
@@ -132,6 +124,15 @@ impl Reading {
             None => Why::Nothing,
         }
     }
+}
+
+/// True when `path` is below `folder`; every path is below `""` (`folders = ["."]`, the whole
+/// vault).
+fn below(folder: &str, path: &str) -> bool {
+    folder.is_empty()
+        || path
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A value as `match` and `skip` compare it: trimmed, lowercased, a wikilink by its target
@@ -185,6 +186,31 @@ mod tests {
         assert!(!r.in_folder("PeopleOld/Jane.md"));
         assert!(!r.in_folder("People.md"));
         assert!(!r.in_folder("Work/Jane.md"));
+    }
+
+    /// `check --explain` gives the rule that made a file a contact: `folders = ["."]` (kept
+    /// as `""`) is the whole vault, for `why` as for `in_folder`.
+    #[test]
+    fn why_names_the_folder_that_makes_a_contact() {
+        let none = |_: &str| Vec::new();
+        for (folder, path, holds) in [
+            ("People", "People/Jane.md", true),
+            ("People", "PeopleOld/Jane.md", false),
+            ("", "Jane.md", true),
+            ("", "Daily/2026-11-02.md", true),
+        ] {
+            let r = Reading {
+                folders: vec![folder.to_string()],
+                ..Reading::default()
+            };
+            let expected = if holds {
+                Why::Folder(folder.to_string())
+            } else {
+                Why::Nothing
+            };
+            assert_eq!(r.in_folder(path), holds, "{folder} {path}");
+            assert_eq!(r.why(path, None, none), expected, "{folder} {path}");
+        }
     }
 
     #[test]

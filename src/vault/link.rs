@@ -38,8 +38,8 @@ impl std::fmt::Debug for Links {
 
 impl Links {
     /// Bring note touches up to date with `files` after the paths in `dirty` changed, and
-    /// merge them into the contacts they touch (`Cached::linked`); those contacts are scheduled
-    /// again. Does nothing unless touches come from notes.
+    /// merge them into the contacts they touch (`merge_into`, in place); those contacts are
+    /// scheduled again. Does nothing unless touches come from notes.
     pub fn update(&mut self, files: &mut BTreeMap<String, Cached>, notes: bool) {
         let dirty = std::mem::take(&mut self.dirty);
         if !notes {
@@ -85,13 +85,22 @@ impl Links {
                 Some((c.path.as_str(), c.name.as_str(), c.aliases.as_slice()))
             })));
             let old = std::mem::take(&mut self.by_contact);
-            self.targets.clear();
+            let old_targets = std::mem::take(&mut self.targets);
             let all: Vec<String> = files
                 .iter()
                 .filter(|(_, c)| c.parsed.note.is_some())
                 .map(|(p, _)| p.clone())
                 .collect();
             self.resolve_notes(files, &all);
+            // A note read again may make another touch (date, channel, title) for the same
+            // contacts: theirs is merged again although the notes that touch them are the same.
+            for note in &dirty {
+                for targets in [&old_targets, &self.targets] {
+                    if let Some((contacts, _)) = targets.get(note) {
+                        affected.extend(contacts.iter().cloned());
+                    }
+                }
+            }
             let changed = old
                 .iter()
                 .filter(|(c, touches)| self.by_contact.get(*c) != Some(*touches))
