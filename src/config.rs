@@ -347,7 +347,14 @@ impl Config {
                     .to_string(),
             });
         }
+        // `add` creates contacts where the vault keeps them: the first `contacts.folders`
+        // entry, unless `[add] folder` says otherwise.
+        let add_folder_given = raw.add.folder.is_some();
         let mut config = Self::from_raw(raw);
+        if !add_folder_given && let Some(first) = reading.folders.first().filter(|f| !f.is_empty())
+        {
+            config.add_folder = first.clone();
+        }
         config.reading = reading;
         config.playbook(text, &rotation, &sequence, &holiday)?;
         Ok(config)
@@ -647,11 +654,18 @@ fn read_reading(
     for (key, others) in fields {
         let ours = key.trim().to_lowercase();
         if !reading::MAPPABLE.contains(&ours.as_str()) {
+            // The key's line below the `[fields]` header, not a key of the same name elsewhere.
+            let table = text
+                .lines()
+                .position(|l| l.trim() == "[fields]")
+                .unwrap_or(0);
             return Err(ConfigError {
                 line: text
                     .lines()
-                    .position(|l| l.trim_start().starts_with(key.as_str()))
-                    .map(|n| n + 1),
+                    .enumerate()
+                    .skip(table)
+                    .find(|(_, l)| l.trim_start().starts_with(key.as_str()))
+                    .map(|(n, _)| n + 1),
                 message: format!(
                     "`fields.{key}`: touchbase has no key \"{key}\"; the keys are {}",
                     reading::MAPPABLE.join(", ")

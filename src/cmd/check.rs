@@ -39,6 +39,17 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Code> {
             crate::config::FILE_NAME
         );
     }
+    // A `contacts.folders` entry that names no folder is most often a typo (or the wrong case).
+    for folder in &loaded.vault.config.reading.folders {
+        if !folder.is_empty() && !loaded.vault.canon.join(folder).is_dir() {
+            outln!(
+                out,
+                "{}: warning: contacts.folders names \"{}\", which is not a folder in the vault",
+                crate::config::FILE_NAME,
+                term::clean(folder)
+            );
+        }
+    }
     // A link in a note's `link_keys` that finds no contact is most often a typo in a name.
     for u in loaded.cache.unresolved_links() {
         let why = if u.candidates.is_empty() {

@@ -203,11 +203,15 @@ fn contact_lines(
         );
     }
     let touches = crate::schedule::timeline(c, today);
-    let _ = writeln!(
-        out,
-        "  {}:",
-        crate::render::plural(touches.len(), "touch", "touches")
-    );
+    if touches.is_empty() {
+        let _ = writeln!(out, "  no touches yet");
+    } else {
+        let _ = writeln!(
+            out,
+            "  {}:",
+            crate::render::plural(touches.len(), "touch", "touches")
+        );
+    }
     for t in touches.iter().rev() {
         let source = match &t.origin {
             Origin::Heading if t.is_met => "`met` in the front matter".to_string(),

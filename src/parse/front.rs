@@ -712,9 +712,12 @@ fn note_front(values: &Values, channels: &Channels, reading: &Reading) -> Front 
     }
     let text = |key: &str| values.get(key).and_then(|(v, _)| v.text());
     let date = text("date").and_then(|d| super::parse_date_time(&d));
+    // `type: note` (Obsidian, CRM plugins) says the file is a written note, not a card sent.
     let channel = reading.channel_keys.iter().find_map(|key| {
         let word = text(key)?.trim().to_lowercase();
-        channels.lookup(&word).map(|ch| (ch, word))
+        (word != "note")
+            .then(|| channels.lookup(&word).map(|ch| (ch, word)))
+            .flatten()
     });
     let mut keyed = Vec::new();
     for key in &reading.link_keys {
@@ -1128,6 +1131,39 @@ mod tests {
             text[0].starts_with("c.md:3: invalid `contact_cadence`"),
             "{text:?}"
         );
+    }
+
+    /// A note's channel from `channel_keys`: a channel word, except `note` (a written note, as
+    /// Obsidian and CRM plugins use `type: note`, is no card sent).
+    #[test]
+    fn channel_keys_name_a_channel_but_note_is_no_card() {
+        let reading = Reading {
+            notes: true,
+            ..Reading::default()
+        };
+        let channel = |front: &str| {
+            let text = format!("---\n{front}---\n");
+            let split = split_front_matter(&text).unwrap().unwrap();
+            let mut problems = Vec::new();
+            match read_front_matter(
+                &split,
+                "n.md",
+                &Channels::default(),
+                &reading,
+                &mut problems,
+            ) {
+                Front::Note(n) => n.channel.map(|(ch, _)| ch),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(channel("kind: Call\n"), Some(Channel::Call));
+        assert_eq!(channel("type: coffee\n"), Some(Channel::Meeting));
+        assert_eq!(channel("type: note\n"), None);
+        assert_eq!(
+            channel("type: note\nchannel: email\n"),
+            Some(Channel::Email)
+        );
+        assert_eq!(channel("type: daily\n"), None);
     }
 
     /// `contacts.match` and `contacts.skip`: which files are contacts.

@@ -457,3 +457,59 @@ fn check_explain_says_why_a_dated_note_is_no_touch() {
              unchecked tasks, quotes, code and embeds do not)\n",
         ));
 }
+
+/// `snooze` on a contact without front matter gives it a block of its own at the top; every
+/// other byte stays, and the contact is snoozed.
+#[test]
+fn snooze_gives_a_contact_without_front_matter_a_block_of_its_own() {
+    let vault = fixture("byov-people");
+    let path = vault.path().join("People/Bob Lee.md");
+    let before = std::fs::read_to_string(&path).unwrap();
+    touchbase(vault.path())
+        .args(["snooze", "Bob Lee", "2026-12-20"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("---\nsnooze: 2026-12-20\n---\n{before}")
+    );
+    let bob: Vec<String> = contacts(vault.path())
+        .into_iter()
+        .filter(|c| c.contains("Bob Lee"))
+        .collect();
+    assert_eq!(
+        bob,
+        [
+            "People/Bob Lee.md: Bob Lee, prospect, 3 touches, last 2026-11-10 meeting, due 2026-12-20"
+        ]
+    );
+}
+
+/// `check` warns about a `contacts.folders` entry that is no folder (a typo, or the wrong case),
+/// and `add` creates contacts in the first of `contacts.folders`.
+#[test]
+fn a_folder_that_is_not_there_is_a_warning_and_add_uses_the_first_folder() {
+    let vault = fixture("byov-people");
+    let config = vault.path().join("touchbase.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "folders = [\"People\"]",
+            "folders = [\"People\", \"Clients\"]",
+        ),
+    )
+    .unwrap();
+    touchbase(vault.path())
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "touchbase.toml: warning: contacts.folders names \"Clients\", which is not a folder in the vault\n",
+        ));
+    touchbase(vault.path())
+        .args(["add", "Nina Ross"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("created People/nina-ross.md"));
+}
