@@ -108,6 +108,9 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
         (Some(c), _) => {
             let because = match &why {
                 Why::Name(key) => format!("its front matter has `{key}`"),
+                Why::Folder(f) if f.is_empty() => {
+                    "every file in the vault is (contacts.folders = [\".\"])".to_string()
+                }
                 Why::Folder(f) => format!("it is below {f}/ (contacts.folders)"),
                 Why::Match { key, value } => {
                     format!("its `{key}` is \"{value}\" (contacts.match)")

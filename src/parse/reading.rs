@@ -69,7 +69,13 @@ impl Default for Reading {
 impl Reading {
     /// True when `path` is below one of `folders`.
     pub fn in_folder(&self, path: &str) -> bool {
-        self.folders.iter().any(|f| {
+        self.folder_of(path).is_some()
+    }
+
+    /// The first of `folders` that `path` is below; `""` (the vault itself, `folders = ["."]`)
+    /// holds every path.
+    fn folder_of(&self, path: &str) -> Option<&String> {
+        self.folders.iter().find(|f| {
             f.is_empty()
                 || path
                     .strip_prefix(f.as_str())
@@ -121,10 +127,7 @@ impl Reading {
         if let Some(key) = name {
             return Why::Name(key);
         }
-        if let Some(folder) = self.folders.iter().find(|f| {
-            path.strip_prefix(f.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        }) {
+        if let Some(folder) = self.folder_of(path) {
             return Why::Folder(folder.clone());
         }
         match first(&self.matches) {
@@ -185,6 +188,22 @@ mod tests {
         assert!(!r.in_folder("PeopleOld/Jane.md"));
         assert!(!r.in_folder("People.md"));
         assert!(!r.in_folder("Work/Jane.md"));
+    }
+
+    #[test]
+    fn why_and_in_folder_agree_on_the_whole_vault_as_a_folder() {
+        // `folders = ["."]` is read as "": every file is below it.
+        let r = Reading {
+            folders: vec![String::new()],
+            ..Reading::default()
+        };
+        for path in ["Jane.md", "sub/x.md"] {
+            assert!(r.in_folder(path), "{path}");
+            assert_eq!(
+                r.why(path, None, |_| Vec::new()),
+                Why::Folder(String::new())
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,117 @@
+//! "Bring your own vault" (SPEC 10) under attack: hostile notes and settings, and the agenda
+//! kept by the cache and by `watch` compared with a run that reads every file.
+
+use std::fs;
+use std::path::Path;
+
+use crate::watch::{Watcher, poll};
+use crate::{fixture, touchbase};
+
+/// The agenda a run that reads every file prints.
+fn fresh_agenda(vault: &Path) -> String {
+    let out = touchbase(vault)
+        .args(["--no-cache", "due", "--stdout"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `touchbase check --explain PATH`: its stdout.
+fn explain(vault: &Path, path: &str) -> String {
+    let out = touchbase(vault)
+        .args(["check", "--explain", path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn explain_says_why_with_the_whole_vault_as_the_contacts_folder() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let v = dir.path();
+    fs::write(v.join("touchbase.toml"), "[contacts]\nfolders = [\".\"]\n").unwrap();
+    fs::create_dir_all(v.join("sub")).unwrap();
+    fs::write(v.join("jd.md"), "# Jane Doe\n").unwrap();
+    fs::write(v.join("sub/x.md"), "# Sub Person\n").unwrap();
+    for path in ["jd.md", "sub/x.md"] {
+        let text = explain(v, path);
+        // No front matter at all: it is a contact because of the folder rule.
+        assert!(
+            text.starts_with(&format!(
+                "{path}: a contact, because every file in the vault is (contacts.folders"
+            )),
+            "{text}"
+        );
+    }
+}
+
+/// An edit made to the vault.
+type Step<'a> = Box<dyn Fn() + 'a>;
+
+/// Watch keeps DUE.md equal to a fresh `due --stdout` through note and contact edits, renames
+/// and removals that change where links lead.
+#[test]
+fn watch_agrees_with_a_fresh_run_through_note_and_contact_edits() {
+    let v = fixture("byov-people");
+    let v = v.path();
+    let watcher = Watcher::start(v);
+    let same = |what: &str| {
+        poll(what, || {
+            fs::read_to_string(v.join("DUE.md")).unwrap_or_default() == fresh_agenda(v)
+        });
+    };
+    same("the first agenda");
+    let people = v.join("People");
+    let daily = v.join("Daily");
+    let steps: Vec<(&str, Step)> = vec![
+        (
+            "a note edited to link Tom",
+            Box::new(|| {
+                let mut t = fs::read_to_string(daily.join("2026-11-02.md")).unwrap();
+                t.push_str("\nLunch with [[Tom Baker]].\n");
+                fs::write(daily.join("2026-11-02.md"), t).unwrap();
+            }),
+        ),
+        (
+            "a note renamed to another day",
+            Box::new(|| {
+                fs::rename(daily.join("2026-11-09.md"), daily.join("2026-11-19.md")).unwrap();
+            }),
+        ),
+        (
+            "a note deleted",
+            Box::new(|| fs::remove_file(daily.join("2026-11-05.md")).unwrap()),
+        ),
+        (
+            "a contact renamed away from the links to it",
+            Box::new(|| {
+                fs::rename(people.join("Jane Doe.md"), people.join("Janet Doe.md")).unwrap();
+            }),
+        ),
+        (
+            "a contact given the old name as an alias",
+            Box::new(|| {
+                let p = people.join("Tom Baker.md");
+                let t = fs::read_to_string(&p).unwrap();
+                let t = t.replacen("---\n", "---\naliases: [Jane Doe]\n", 1);
+                fs::write(&p, t).unwrap();
+            }),
+        ),
+        (
+            "a note re-dated and a contact renamed at once",
+            Box::new(|| {
+                let n = daily.join("2026-11-02.md");
+                let t = fs::read_to_string(&n).unwrap();
+                fs::write(&n, format!("---\ndate: 2026-11-18\n---\n{t}")).unwrap();
+                fs::rename(people.join("Bob Lee.md"), people.join("Robert Lee.md")).unwrap();
+            }),
+        ),
+    ];
+    for (what, step) in steps {
+        step();
+        same(what);
+    }
+    drop(watcher);
+}
