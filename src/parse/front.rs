@@ -712,9 +712,15 @@ fn note_front(values: &Values, channels: &Channels, reading: &Reading) -> Front 
     }
     let text = |key: &str| values.get(key).and_then(|(v, _)| v.text());
     let date = text("date").and_then(|d| super::parse_date_time(&d));
+    // As other tools write it: `kind: call`, `type: "[[Meeting]]"`, `kind: [call, follow-up]`.
     let channel = reading.channel_keys.iter().find_map(|key| {
-        let word = text(key)?.trim().to_lowercase();
-        channels.lookup(&word).map(|ch| (ch, word))
+        let (value, _) = values.get(key.as_str())?;
+        let mut leaves = Vec::new();
+        value.leaves(&mut leaves);
+        leaves.iter().find_map(|leaf| {
+            let word = reading::normal(leaf);
+            channels.lookup(&word).map(|ch| (ch, word))
+        })
     });
     let mut keyed = Vec::new();
     for key in &reading.link_keys {
@@ -947,6 +953,38 @@ pub(crate) fn top_level_values(split: &Split<'_>) -> Option<Vec<(String, Loose)>
 mod tests {
     use super::*;
     use crate::model::Channel;
+
+    #[test]
+    fn a_notes_channel_key_may_be_a_wikilink_a_tag_or_a_list() {
+        let reading = Reading {
+            notes: true,
+            ..Reading::default()
+        };
+        let cases: &[(&str, Option<Channel>)] = &[
+            ("kind: call", Some(Channel::Call)),
+            ("type: \"[[Meeting]]\"", Some(Channel::Meeting)),
+            ("kind: \"#email\"", Some(Channel::Email)),
+            ("kind: [follow-up, call]", Some(Channel::Call)),
+            ("kind: [email, call]", Some(Channel::Email)),
+            ("kind: follow-up", None),
+        ];
+        for (line, expected) in cases {
+            let text = format!("---\n{line}\n---\n");
+            let split = split_front_matter(&text).unwrap().unwrap();
+            let mut problems = Vec::new();
+            let front = read_front_matter(
+                &split,
+                "n.md",
+                &Channels::default(),
+                &reading,
+                &mut problems,
+            );
+            let Front::Note(note) = front else {
+                panic!("{line}: not a note");
+            };
+            assert_eq!(note.channel.map(|(c, _)| c), *expected, "{line}");
+        }
+    }
 
     fn read(text: &str) -> (Option<Contact>, Vec<Problem>) {
         read_with(text, &Reading::default())
