@@ -108,6 +108,22 @@ fn watch_agrees_with_a_fresh_run_through_note_and_contact_edits() {
                 fs::rename(people.join("Bob Lee.md"), people.join("Robert Lee.md")).unwrap();
             }),
         ),
+        (
+            "the notes' folder renamed",
+            Box::new(|| fs::rename(&daily, v.join("Journal")).unwrap()),
+        ),
+        (
+            "the contacts' folder renamed out of contacts.folders",
+            Box::new(|| fs::rename(&people, v.join("Persons")).unwrap()),
+        ),
+        (
+            "the contacts' folder back",
+            Box::new(|| fs::rename(v.join("Persons"), &people).unwrap()),
+        ),
+        (
+            "the notes' folder removed",
+            Box::new(|| fs::remove_dir_all(v.join("Journal")).unwrap()),
+        ),
     ];
     for (what, step) in steps {
         step();
