@@ -121,6 +121,13 @@ fn watch_agrees_with_a_fresh_run_through_note_and_contact_edits() {
             Box::new(|| fs::rename(v.join("Persons"), &people).unwrap()),
         ),
         (
+            "touches from notes turned off, a folder of contacts added",
+            Box::new(|| {
+                let config = "[contacts]\nfolders = [\"People\", \"Journal\"]\n";
+                fs::write(v.join("touchbase.toml"), config).unwrap();
+            }),
+        ),
+        (
             "the notes' folder removed",
             Box::new(|| fs::remove_dir_all(v.join("Journal")).unwrap()),
         ),
@@ -211,4 +218,31 @@ fn hostile_notes_give_the_same_agenda_whatever_the_order_and_the_cache() {
     };
     assert_eq!(last("Robert"), r#"{"channel":"call","date":"2026-11-14"}"#);
     assert_eq!(last("Jane"), r#"{"channel":"email","date":"2026-11-10"}"#);
+}
+
+/// A contact by `contacts.folders` may be an empty file: `log` writes its first touch (it
+/// refused, taking the empty file for an editor's save in progress).
+#[test]
+fn log_writes_to_an_empty_contact_file() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let v = dir.path();
+    fs::write(
+        v.join("touchbase.toml"),
+        "[contacts]\nfolders = [\"People\"]\n",
+    )
+    .unwrap();
+    fs::create_dir_all(v.join("People")).unwrap();
+    let file = fs::File::create(v.join("People/Empty One.md")).unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    file.set_modified(hour_ago).unwrap();
+    drop(file);
+    let out = touchbase(v)
+        .args(["log", "Empty One", "call", "first call"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        fs::read_to_string(v.join("People/Empty One.md")).unwrap(),
+        "## 2026-11-24 call - first call\n\n"
+    );
 }
