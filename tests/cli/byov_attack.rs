@@ -246,3 +246,41 @@ fn log_writes_to_an_empty_contact_file() {
         "## 2026-11-24 call - first call\n\n"
     );
 }
+
+/// `due` with the parse cache equals `due --no-cache` after each edit: a note edited, a
+/// contact renamed so that links resolve elsewhere, an alias added, a note renamed.
+#[test]
+fn the_cache_agrees_with_a_fresh_run_after_each_edit() {
+    let v = fixture("byov-people");
+    let v = v.path();
+    let both = |what: &str| {
+        // Files changed in the last 3 seconds are not stored: wait, so the cache is used.
+        std::thread::sleep(std::time::Duration::from_millis(3100));
+        for args in [["due", "--stdout"], ["due", "--json"]] {
+            let cached = touchbase(v).args(args).output().unwrap();
+            let fresh = touchbase(v).arg("--no-cache").args(args).output().unwrap();
+            assert!(cached.status.success() && fresh.status.success(), "{what}");
+            assert_eq!(
+                String::from_utf8_lossy(&cached.stdout),
+                String::from_utf8_lossy(&fresh.stdout),
+                "{what}: {args:?}"
+            );
+        }
+    };
+    both("the vault as it is");
+    let daily = v.join("Daily/2026-11-02.md");
+    let text = fs::read_to_string(&daily).unwrap();
+    fs::write(&daily, format!("{text}\nLunch with [[Tom Baker]].\n")).unwrap();
+    both("a note edited");
+    fs::rename(v.join("People/Jane Doe.md"), v.join("People/Janet Doe.md")).unwrap();
+    let tom = v.join("People/Tom Baker.md");
+    let text = fs::read_to_string(&tom).unwrap();
+    fs::write(
+        &tom,
+        text.replacen("---\n", "---\naliases: [Jane Doe]\n", 1),
+    )
+    .unwrap();
+    both("a contact renamed, its old name an alias of another");
+    fs::rename(v.join("Daily/2026-11-09.md"), v.join("Daily/2026-11-19.md")).unwrap();
+    both("a note renamed to another day");
+}
