@@ -150,7 +150,8 @@ fn in_open_task(items: &[Option<bool>]) -> bool {
 /// starting at byte `start` is then a task, done only for `x`/`X` (which pulldown-cmark reports
 /// itself). None for anything else.
 fn other_task_status(body: &str, start: usize) -> Option<bool> {
-    let rest = body.get(start..)?;
+    // A list item may be indented up to three spaces; its range may start before the marker.
+    let rest = body.get(start..)?.trim_start_matches([' ', '\t']);
     let after_marker = match rest.as_bytes().first()? {
         b'-' | b'*' | b'+' => &rest[1..],
         b'0'..=b'9' => rest
@@ -479,6 +480,9 @@ mod tests {
             ("lazy line of an unchecked task", "- [ ] call\n  [[Jane]]\n"),
             ("cancelled task", "- [-] call [[Jane]]\n"),
             ("in-progress task", "* [/] call [[Jane]]\n"),
+            ("indented cancelled task", "   - [-] call [[Jane]]\n"),
+            ("indented ordered task", "  1. [/] call [[Jane]]\n"),
+            ("indented second task", " - [x] a\n - [-] call [[Jane]]\n"),
             (
                 "unchecked sub-task of a checked task",
                 "- [x] met\n  - [ ] call [[Jane]]\n",
