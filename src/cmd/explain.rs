@@ -17,6 +17,8 @@ use crate::vault::Vault;
 pub fn run(ctx: &Context, arg: &Path) -> Result<Code> {
     let loaded = Loaded::open(ctx)?;
     let rel = vault_path(&loaded.vault, arg)?;
+    // The vault's own folder: shown as `.`, never as an empty name.
+    let rel = if rel.is_empty() { ".".to_string() } else { rel };
     let Some(text) = explain(&loaded, &rel, ctx.today) else {
         bail!("{}: no such Markdown file in the vault", term::clean(&rel));
     };

@@ -47,6 +47,22 @@ fn explain_says_why_with_the_whole_vault_as_the_contacts_folder() {
     }
 }
 
+#[test]
+fn explain_names_the_vault_folder_as_dot() {
+    let v = fixture("byov-people");
+    // Run from the vault: `.` is then the vault's own folder.
+    let out = touchbase(v.path())
+        .current_dir(v.path())
+        .args(["check", "--explain", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        ".: not read: touchbase reads Markdown files (*.md) only\n"
+    );
+}
+
 /// An edit made to the vault.
 type Step<'a> = Box<dyn Fn() + 'a>;
 
