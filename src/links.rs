@@ -254,6 +254,19 @@ pub fn value_target(value: &str) -> Option<Target> {
     Some(Target::Wiki(value.to_string()))
 }
 
+/// The targets of a front-matter value of a link key: its `value_target`, or each link of a
+/// text that holds several (`"[[Jane]], [[Bob]]"`, typed into one text property).
+pub fn value_targets(value: &str) -> Vec<Target> {
+    let v = value.trim();
+    if v.starts_with('[') {
+        let links = scan_body(v, 1).links;
+        if links.len() > 1 {
+            return links.into_iter().map(|l| l.target).collect();
+        }
+    }
+    value_target(v).into_iter().collect()
+}
+
 /// Resolves targets to contacts. Built once from every contact: (vault-relative path with `/`
 /// separators, ending in `.md`; its name; its aliases).
 ///
@@ -736,6 +749,27 @@ mod tests {
         ];
         for (value, expected) in cases {
             assert_eq!(value_target(value), *expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn front_matter_values_with_several_links() {
+        let cases: &[(&str, &[Target])] = &[
+            ("[[Jane]], [[Bob]]", &[wiki("Jane"), wiki("Bob")]),
+            (
+                "[[Jane|J]] and [[People/Bob]]",
+                &[wiki("Jane"), wiki("People/Bob")],
+            ),
+            (
+                "[J](Jane.md), [B](Bob.md)",
+                &[path("Jane.md"), path("Bob.md")],
+            ),
+            ("[[Jane]]", &[wiki("Jane")]),
+            ("Jane Doe", &[wiki("Jane Doe")]),
+            ("[[#Heading]]", &[]),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(value_targets(value), expected.to_vec(), "{value:?}");
         }
     }
 

@@ -733,7 +733,7 @@ fn note_front(values: &Values, channels: &Channels, reading: &Reading) -> Front 
         let mut leaves = Vec::new();
         value.leaves(&mut leaves);
         for leaf in leaves {
-            if let Some(target) = crate::links::value_target(&leaf) {
+            for target in crate::links::value_targets(&leaf) {
                 keyed.push((
                     key.clone(),
                     crate::links::Link {

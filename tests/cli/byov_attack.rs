@@ -300,3 +300,42 @@ fn the_cache_agrees_with_a_fresh_run_after_each_edit() {
     fs::rename(v.join("Daily/2026-11-09.md"), v.join("Daily/2026-11-19.md")).unwrap();
     both("a note renamed to another day");
 }
+
+/// `attendees: "[[Jane]], [[Bob]]"` (two links typed into one text property) is a touch for
+/// each; it was read as one link to a contact named `Jane]], [[Bob`.
+#[test]
+fn a_link_key_text_with_several_links_touches_each_contact() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let v = dir.path();
+    let files = [
+        (
+            "touchbase.toml",
+            "[contacts]\nfolders = [\"People\"]\n[touches]\nnotes = true\n",
+        ),
+        ("People/Jane.md", "# Jane\n"),
+        ("People/Bob.md", "# Bob\n"),
+        (
+            "N/2026-11-05 meeting.md",
+            "---\nattendees: \"[[Jane]], [[Bob]]\"\n---\n",
+        ),
+    ];
+    for (path, text) in files {
+        fs::create_dir_all(v.join(path).parent().unwrap()).unwrap();
+        fs::write(v.join(path), text).unwrap();
+    }
+    let out = touchbase(v).args(["list", "--json"]).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2, "{rows}");
+    for row in rows.as_array().unwrap() {
+        assert_eq!(
+            row["last_touch"].to_string(),
+            r#"{"channel":"meeting","date":"2026-11-05"}"#,
+            "{row}"
+        );
+    }
+    let check = touchbase(v).arg("check").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "no problems in 2 contacts\n"
+    );
+}
