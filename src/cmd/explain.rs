@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use super::{Context, Loaded, due_words};
 use crate::exit::Code;
 use crate::model::{Contact, Origin};
-use crate::parse::reading::{Why, normal};
+use crate::parse::reading::{Why, normals};
 use crate::term;
 use crate::vault::Vault;
 
@@ -103,7 +103,7 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
         .find(|k| get(k).iter().any(|v| !v.trim().is_empty()))
         .map(String::from);
     let why = reading.why(rel, name_key, |k| {
-        get(k).iter().map(|v| normal(v)).collect()
+        get(k).iter().flat_map(|v| normals(v)).collect()
     });
     let contact = loaded.cache.contacts().find(|c| c.path == rel);
     match (contact, &why) {

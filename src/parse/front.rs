@@ -611,7 +611,7 @@ pub fn read_front_matter(
         values.get(key).map_or_else(Vec::new, |(v, _)| {
             let mut out = Vec::new();
             v.leaves(&mut out);
-            out.iter().map(|s| reading::normal(s)).collect()
+            out.iter().flat_map(|s| reading::normals(s)).collect()
         })
     };
     if reading::any_rule(&reading.skip, rule_values) {

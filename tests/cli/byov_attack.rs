@@ -339,3 +339,25 @@ fn a_link_key_text_with_several_links_touches_each_contact() {
         "no problems in 2 contacts\n"
     );
 }
+
+/// `categories: "[[People]], [[Friends]]"` (two wikilinks in one text) holds `[[People]]` for
+/// `contacts.match`, in the agenda and in `check --explain`.
+#[test]
+fn a_match_value_among_several_wikilinks_in_one_text_marks_a_contact() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let v = dir.path();
+    let config = "[contacts]\nmatch = { categories = \"[[People]]\" }\n";
+    fs::write(v.join("touchbase.toml"), config).unwrap();
+    let jane = "---\ncategories: \"[[People]], [[Friends]]\"\n---\n# Jane Roe\n";
+    fs::write(v.join("jane.md"), jane).unwrap();
+    let out = touchbase(v).args(["list", "--json"]).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["name"], "Jane Roe", "{rows}");
+    assert!(
+        explain(v, "jane.md").starts_with(
+            "jane.md: a contact, because its `categories` is \"people\" (contacts.match)"
+        ),
+        "{}",
+        explain(v, "jane.md")
+    );
+}
