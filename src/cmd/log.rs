@@ -96,6 +96,8 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     let mut done = None;
     let mut repeated = false;
     let mut fulfilled: Option<crate::model::NextStep> = None;
+    // Whether `next:` was set in the front matter (a file without any keeps only `Next:`).
+    let mut next_key_set = false;
     let edited = vault::edit_file(
         &loaded.vault.canon,
         &loaded.vault.canon.join(&rel),
@@ -151,6 +153,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                 .flatten()
                 .and_then(|split| parse::top_level_values(&split))
                 .map(|values| values.iter().any(|(k, _)| k == "next"));
+            next_key_set = next.is_some() && own_next.is_some();
             if let Some(step) = &next {
                 if own_next.is_some() {
                     new_text = edit::set_key(&new_text, "next", step)
@@ -231,7 +234,9 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                 clean(&promise_text(promise))
             );
         }
-        if let Some(step) = &next {
+        if let Some(step) = &next
+            && next_key_set
+        {
             println!("{shown}: next: {}", clean(step));
         }
         say_due(&loaded.cache.with_notes(updated), ctx.today, config);

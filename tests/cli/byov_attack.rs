@@ -361,3 +361,49 @@ fn a_match_value_among_several_wikilinks_in_one_text_marks_a_contact() {
         explain(v, "jane.md")
     );
 }
+
+/// `log --next` on a contact without front matter (named by its heading, CRLF, no final line
+/// break) adds the touch and its `Next:` line, keeps every other byte, and does not claim to
+/// have set a `next:` key it could not set.
+#[test]
+fn log_next_on_a_contact_without_front_matter() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let v = dir.path();
+    fs::write(
+        v.join("touchbase.toml"),
+        "[contacts]\nfolders = [\"People\"]\n",
+    )
+    .unwrap();
+    fs::create_dir_all(v.join("People")).unwrap();
+    let before = "# Jane Doe\r\n\r\nSome notes\r\nno line break at the end";
+    fs::write(v.join("People/jd.md"), before).unwrap();
+    let out = touchbase(v)
+        .args([
+            "log",
+            "Jane Doe",
+            "call",
+            "talked",
+            "--next",
+            "2026-12-05 email - send",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let after = fs::read_to_string(v.join("People/jd.md")).unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "{before}\r\n\r\n## 2026-11-24 call - talked\r\nNext: 2026-12-05 email - send\r\n\r\n"
+        )
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().take(3).collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "People/jd.md: ## 2026-11-24 call - talked",
+            "People/jd.md: Next: 2026-12-05 email - send",
+        ]
+    );
+    assert!(!stdout.contains("People/jd.md: next:"), "{stdout}");
+}
