@@ -178,7 +178,7 @@ fn hostile_notes_give_the_same_agenda_whatever_the_order_and_the_cache() {
         (
             "N/2026-11-12.md",
             "[[Sam]] [x](../../etc/passwd.md) [[2026-11-12]] [[DUE]] [[Ja\u{1}ne]] \
-             [y](%FF%FE.md) [z](People%2FBob.md) [w](People/Jane%00.md) [[Jane\n\
+             [y](%FF%FE.md) [z](People%2FBob.md) [w](People/Jane%00.md) [[Outside]] [[Jane\n\
              > [[Bob]]\n- [ ] [[Bob]]\n",
         ),
         (
@@ -186,6 +186,13 @@ fn hostile_notes_give_the_same_agenda_whatever_the_order_and_the_cache() {
             "---\npeople: [\"[[Bob]]\", \"[[Nobody]]\"]\nkind: \"[[Call]]\"\n---\n",
         ),
     ];
+    // A contact outside the vault, linked into its contacts folder: never read.
+    let outside = tempfile::TempDir::new().unwrap();
+    fs::write(
+        outside.path().join("Outside.md"),
+        "---\nname: Outside\n---\n",
+    )
+    .unwrap();
     let make = |order: &mut dyn Iterator<Item = &(&str, &str)>| {
         let dir = tempfile::TempDir::new().unwrap();
         for (path, text) in order {
@@ -193,6 +200,11 @@ fn hostile_notes_give_the_same_agenda_whatever_the_order_and_the_cache() {
             fs::create_dir_all(p.parent().unwrap()).unwrap();
             fs::write(p, text).unwrap();
         }
+        std::os::unix::fs::symlink(
+            outside.path().join("Outside.md"),
+            dir.path().join("People/Outside.md"),
+        )
+        .unwrap();
         dir
     };
     let runs = |v: &Path| -> Vec<String> {
@@ -233,6 +245,7 @@ fn hostile_notes_give_the_same_agenda_whatever_the_order_and_the_cache() {
             .unwrap_or_default()
     };
     assert_eq!(last("Robert"), r#"{"channel":"call","date":"2026-11-14"}"#);
+    assert_eq!(json.as_array().unwrap().len(), 3, "{json}");
     assert_eq!(last("Jane"), r#"{"channel":"email","date":"2026-11-10"}"#);
 }
 
