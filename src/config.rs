@@ -55,7 +55,7 @@ struct Raw {
 
 /// A text or a list of texts (`type = "person"` or `type = ["company", "deal"]`).
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a text or a list of texts")]
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
@@ -685,7 +685,18 @@ fn read_reading(
                 });
             }
         }
-        mapped.insert(ours, others);
+        if mapped.insert(ours.clone(), others).is_some() {
+            // `Stage` and `stage` are both `stage`: one would silently hide the other.
+            return Err(ConfigError {
+                line: text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(key.as_str()))
+                    .map(|n| n + 1),
+                message: format!(
+                    "`fields.{key}`: the touchbase key \"{ours}\" is mapped a second time (keys ignore case)"
+                ),
+            });
+        }
     }
     let defaults = Reading::default();
     Ok(Reading {
@@ -1095,6 +1106,30 @@ mod tests {
             for word in words {
                 assert!(e.to_string().contains(word), "{text:?}: {e}");
             }
+        }
+    }
+
+    #[test]
+    fn bring_your_own_vault_settings_that_cannot_be_read_are_errors() {
+        let cases: &[(&str, usize, &[&str])] = &[
+            (
+                "[fields]\nStage = [\"a\"]\nstage = [\"b\"]\n",
+                3,
+                &["`fields.stage`", "a second time"],
+            ),
+            (
+                "[contacts]\nmatch = { type = [[\"person\"]] }\n",
+                2,
+                &["`contacts.match`", "a text or a list of texts"],
+            ),
+        ];
+        for (text, line, words) in cases {
+            let e = Config::from_toml(text).unwrap_err();
+            assert_eq!(e.line, Some(*line), "{text:?}: {e}");
+            for word in *words {
+                assert!(e.to_string().contains(word), "{text:?}: {e}");
+            }
+            assert!(!e.to_string().contains("OneOrMany"), "{text:?}: {e}");
         }
     }
 

@@ -10,13 +10,15 @@ use anyhow::{Result, bail};
 use super::{Context, Loaded, due_words};
 use crate::exit::Code;
 use crate::model::{Contact, Origin};
-use crate::parse::reading::{Why, normal};
+use crate::parse::reading::{Why, normals};
 use crate::term;
 use crate::vault::Vault;
 
 pub fn run(ctx: &Context, arg: &Path) -> Result<Code> {
     let loaded = Loaded::open(ctx)?;
     let rel = vault_path(&loaded.vault, arg)?;
+    // The vault's own folder: shown as `.`, never as an empty name.
+    let rel = if rel.is_empty() { ".".to_string() } else { rel };
     let Some(text) = explain(&loaded, &rel, ctx.today) else {
         bail!("{}: no such Markdown file in the vault", term::clean(&rel));
     };
@@ -103,7 +105,7 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
         .find(|k| get(k).iter().any(|v| !v.trim().is_empty()))
         .map(String::from);
     let why = reading.why(rel, name_key, |k| {
-        get(k).iter().map(|v| normal(v)).collect()
+        get(k).iter().flat_map(|v| normals(v)).collect()
     });
     let contact = loaded.cache.contacts().find(|c| c.path == rel);
     match (contact, &why) {
@@ -111,7 +113,7 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
             let because = match &why {
                 Why::Name(key) => format!("its front matter has `{key}`"),
                 Why::Folder(f) if f.is_empty() => {
-                    "contacts.folders takes the whole vault".to_string()
+                    "every file in the vault is (contacts.folders = [\".\"])".to_string()
                 }
                 Why::Folder(f) => format!("it is below {f}/ (contacts.folders)"),
                 Why::Match { key, value } => {

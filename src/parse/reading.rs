@@ -148,6 +148,26 @@ pub fn normal(value: &str) -> String {
     v.strip_prefix('#').unwrap_or(v).to_lowercase()
 }
 
+/// The values one front-matter text stands for, each made `normal`: a text with several
+/// wikilinks (`"[[People]], [[Friends]]"`, typed into one text property) is each of them.
+pub fn normals(value: &str) -> Vec<String> {
+    let v = value.trim();
+    if v.starts_with("[[") && v.matches("[[").count() > 1 {
+        let links: Vec<String> = crate::links::scan_body(v, 1)
+            .links
+            .into_iter()
+            .filter_map(|l| match l.target {
+                crate::links::Target::Wiki(t) => Some(normal(&format!("[[{t}]]"))),
+                crate::links::Target::Path(_) => None,
+            })
+            .collect();
+        if !links.is_empty() {
+            return links;
+        }
+    }
+    vec![normal(v)]
+}
+
 /// True when any (key, values) rule holds for `get`: the key's value equals one of the values,
 /// or is a list that contains one. `get` gives a key's values already made `normal`.
 pub fn any_rule(rules: &[(String, Vec<String>)], get: impl Fn(&str) -> Vec<String>) -> bool {
@@ -172,6 +192,13 @@ mod tests {
         ] {
             assert_eq!(normal(a), b, "{a}");
         }
+    }
+
+    #[test]
+    fn a_text_with_several_wikilinks_is_each_of_them() {
+        assert_eq!(normals("[[People]], [[Friends|f]]"), ["people", "friends"]);
+        assert_eq!(normals(" [[People]] "), ["people"]);
+        assert_eq!(normals("#Person"), ["person"]);
     }
 
     #[test]
@@ -210,6 +237,22 @@ mod tests {
             };
             assert_eq!(r.in_folder(path), holds, "{folder} {path}");
             assert_eq!(r.why(path, None, none), expected, "{folder} {path}");
+        }
+    }
+
+    #[test]
+    fn why_and_in_folder_agree_on_the_whole_vault_as_a_folder() {
+        // `folders = ["."]` is read as "": every file is below it.
+        let r = Reading {
+            folders: vec![String::new()],
+            ..Reading::default()
+        };
+        for path in ["Jane.md", "sub/x.md"] {
+            assert!(r.in_folder(path), "{path}");
+            assert_eq!(
+                r.why(path, None, |_| Vec::new()),
+                Why::Folder(String::new())
+            );
         }
     }
 

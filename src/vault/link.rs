@@ -293,3 +293,72 @@ pub fn merge_into<'t>(c: &mut Contact, notes: impl Iterator<Item = &'t Touch>) {
         .sort_by_key(|t| (t.date, t.time, matches!(t.origin, Origin::Note(_)), t.line));
     c.index_next_steps();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channels;
+    use crate::parse::{parse_file, reading::Reading};
+
+    fn files(list: &[(&str, &str)]) -> BTreeMap<String, Cached> {
+        let reading = Reading {
+            notes: true,
+            ..Reading::default()
+        };
+        list.iter()
+            .map(|(path, text)| {
+                let parsed = parse_file(path, text.as_bytes(), &Channels::default(), &reading);
+                let cached = Cached {
+                    stamp: None,
+                    parsed,
+                    scheduled: None,
+                    stored: false,
+                };
+                (path.to_string(), cached)
+            })
+            .collect()
+    }
+
+    /// The touch dates the contact at `path` has, after the merge.
+    fn dates(files: &BTreeMap<String, Cached>, path: &str) -> Vec<String> {
+        let c = files[path].parsed.contact.as_ref().unwrap();
+        c.touches.iter().map(|t| t.date.to_string()).collect()
+    }
+
+    #[test]
+    fn a_note_edited_in_the_same_pass_as_a_contact_rename_moves_its_touch() {
+        let jane = ("Jane.md", "---\nname: Jane\n---\n");
+        let mut links = Links::default();
+        let mut now = files(&[
+            jane,
+            ("Bob.md", "---\nname: Bob\n---\n"),
+            ("n.md", "---\ndate: 2026-11-01\n---\nmet [[Jane]]\n"),
+        ]);
+        links.dirty.extend(now.keys().cloned());
+        links.update(&mut now, true);
+        assert_eq!(dates(&now, "Jane.md"), ["2026-11-01"]);
+        // One batch: the note is dated again (still linking Jane) and Bob is renamed, which
+        // makes every note resolve again.
+        let edited = files(&[
+            ("Bob.md", "---\nname: Robert\n---\n"),
+            ("n.md", "---\ndate: 2026-11-10\n---\nmet [[Jane]]\n"),
+        ]);
+        for (path, cached) in edited {
+            links.dirty.insert(path.clone());
+            now.insert(path, cached);
+        }
+        links.update(&mut now, true);
+        let fresh = {
+            let mut again = files(&[
+                jane,
+                ("Bob.md", "---\nname: Robert\n---\n"),
+                ("n.md", "---\ndate: 2026-11-10\n---\nmet [[Jane]]\n"),
+            ]);
+            let mut l = Links::default();
+            l.update(&mut again, true);
+            dates(&again, "Jane.md")
+        };
+        assert_eq!(fresh, ["2026-11-10"]);
+        assert_eq!(dates(&now, "Jane.md"), fresh);
+    }
+}
