@@ -1174,42 +1174,6 @@ mod tests {
         assert_eq!(c.unwrap().stage, "prospect");
     }
 
-    /// `[fields] last`: the mapped key's date is the last contact; a file's own `last:` is
-    /// not a touchbase key and is neither read nor a problem.
-    #[test]
-    fn last_is_read_from_the_mapped_keys_only() {
-        let reading = mapped(&[("last", &["last_contacted"])]);
-        for (front, expected) in [
-            (
-                "last_contacted: 2026-11-01\n",
-                Some(("2026-11-01", "last_contacted", 3)),
-            ),
-            (
-                "last: Doe\nlast_contacted: 2026-11-01\n",
-                Some(("2026-11-01", "last_contacted", 4)),
-            ),
-            ("last: 2026-11-05\n", None),
-            ("last: Doe\n", None),
-        ] {
-            let text = format!("---\nname: A\n{front}---\n");
-            let split = split_front_matter(&text).unwrap().unwrap();
-            let mut problems = Vec::new();
-            let Front::Contact(_, last) = read_front_matter(
-                &split,
-                "c.md",
-                &Channels::default(),
-                &reading,
-                &mut problems,
-            ) else {
-                panic!("not a contact: {front}");
-            };
-            assert_eq!(problems, vec![], "{front}");
-            let last = last.map(|l| (l.date.to_string(), l.key, l.line));
-            let expected = expected.map(|(d, k, l)| (d.to_string(), k.to_string(), l));
-            assert_eq!(last, expected, "{front}");
-        }
-    }
-
     /// A bad value in a mapped key is reported under the key the file uses.
     #[test]
     fn a_bad_mapped_value_names_the_files_key() {
