@@ -122,7 +122,8 @@ fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels, reading: &Reading) 
             date: last.date,
             time: None,
             channel: Channel::Other,
-            word: String::new(),
+            // Shown where a touch's channel word is: "last: contacted on 2026-10-20".
+            word: "contacted".to_string(),
             text: String::new(),
             line: last.line,
             next: None,

@@ -513,3 +513,16 @@ fn a_folder_that_is_not_there_is_a_warning_and_add_uses_the_first_folder() {
         .success()
         .stdout(predicates::str::contains("created People/nina-ross.md"));
 }
+
+/// DUE.md of each hand-written vault, as a salesperson reads it (reviewed snapshots): the people
+/// are there with the dates and reasons the tests above work out, from other tools' files as they
+/// are.
+#[test]
+fn due_md_of_each_vault() {
+    for name in ["byov-people", "byov-crm", "byov-interactions"] {
+        let vault = fixture(name);
+        touchbase(vault.path()).arg("due").assert().success();
+        let due = std::fs::read_to_string(vault.path().join("DUE.md")).unwrap();
+        insta::assert_snapshot!(format!("{name}_due"), due);
+    }
+}

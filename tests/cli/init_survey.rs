@@ -252,7 +252,7 @@ fn uncommented_proposals_read_the_vault() {
         "  read from other keys ([fields]): cadence from `contact_cadence`, last from `last_contacted`\n",
         "  2 touches:\n",
         "    2026-01-05  other      from the note Daily/2026-01-05.md\n",
-        "    2026-01-02  other      from `last_contacted` on line 3 ([fields] last)\n",
+        "    2026-01-02  contacted  from `last_contacted` on line 3 ([fields] last)\n",
     ] {
         assert!(text.contains(line), "{line:?} in\n{text}");
     }
