@@ -278,17 +278,9 @@ fn incremental(dir: &Path) {
     );
 }
 
-/// Save-to-DUE.md latency of the real `watch` binary when `rel` is saved with `text(round)`:
-/// until DUE.md is written again (each round's text must change it: DUE.md is rewritten only
-/// when its content changes).
-fn watch_latency_with(
-    dir: &Path,
-    bin: &str,
-    cache: &Path,
-    rounds: usize,
-    rel: &str,
-    text: impl Fn(usize) -> String,
-) {
+/// The real `watch` binary on `dir` (debounce 250 ms), once it says it is watching; its output
+/// is drained in the background.
+fn start_watch(dir: &Path, bin: &str, cache: &Path) -> std::process::Child {
     use std::io::BufRead;
     let mut child = Command::new(bin)
         .env("TOUCHBASE_CACHE_DIR", cache)
@@ -307,6 +299,21 @@ fn watch_latency_with(
         }
     }
     std::thread::spawn(move || for _ in lines {});
+    child
+}
+
+/// Save-to-DUE.md latency of the real `watch` binary when `rel` is saved with `text(round)`:
+/// until DUE.md is written again (each round's text must change it: DUE.md is rewritten only
+/// when its content changes).
+fn watch_latency_with(
+    dir: &Path,
+    bin: &str,
+    cache: &Path,
+    rounds: usize,
+    rel: &str,
+    text: impl Fn(usize) -> String,
+) {
+    let mut child = start_watch(dir, bin, cache);
     let due = dir.join("DUE.md");
     let mut times = Vec::new();
     for round in 0..rounds {

@@ -55,7 +55,7 @@ struct Raw {
 
 /// A text or a list of texts (`type = "person"` or `type = ["company", "deal"]`).
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a text or a list of texts")]
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
@@ -347,7 +347,14 @@ impl Config {
                     .to_string(),
             });
         }
+        // `add` creates contacts where the vault keeps them: the first `contacts.folders`
+        // entry, unless `[add] folder` says otherwise.
+        let add_folder_given = raw.add.folder.is_some();
         let mut config = Self::from_raw(raw);
+        if !add_folder_given && let Some(first) = reading.folders.first().filter(|f| !f.is_empty())
+        {
+            config.add_folder = first.clone();
+        }
         config.reading = reading;
         config.playbook(text, &rotation, &sequence, &holiday)?;
         Ok(config)
@@ -647,11 +654,18 @@ fn read_reading(
     for (key, others) in fields {
         let ours = key.trim().to_lowercase();
         if !reading::MAPPABLE.contains(&ours.as_str()) {
+            // The key's line below the `[fields]` header, not a key of the same name elsewhere.
+            let table = text
+                .lines()
+                .position(|l| l.trim() == "[fields]")
+                .unwrap_or(0);
             return Err(ConfigError {
                 line: text
                     .lines()
-                    .position(|l| l.trim_start().starts_with(key.as_str()))
-                    .map(|n| n + 1),
+                    .enumerate()
+                    .skip(table)
+                    .find(|(_, l)| l.trim_start().starts_with(key.as_str()))
+                    .map(|(n, _)| n + 1),
                 message: format!(
                     "`fields.{key}`: touchbase has no key \"{key}\"; the keys are {}",
                     reading::MAPPABLE.join(", ")
@@ -671,7 +685,18 @@ fn read_reading(
                 });
             }
         }
-        mapped.insert(ours, others);
+        if mapped.insert(ours.clone(), others).is_some() {
+            // `Stage` and `stage` are both `stage`: one would silently hide the other.
+            return Err(ConfigError {
+                line: text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(key.as_str()))
+                    .map(|n| n + 1),
+                message: format!(
+                    "`fields.{key}`: the touchbase key \"{ours}\" is mapped a second time (keys ignore case)"
+                ),
+            });
+        }
     }
     let defaults = Reading::default();
     Ok(Reading {
@@ -1081,6 +1106,30 @@ mod tests {
             for word in words {
                 assert!(e.to_string().contains(word), "{text:?}: {e}");
             }
+        }
+    }
+
+    #[test]
+    fn bring_your_own_vault_settings_that_cannot_be_read_are_errors() {
+        let cases: &[(&str, usize, &[&str])] = &[
+            (
+                "[fields]\nStage = [\"a\"]\nstage = [\"b\"]\n",
+                3,
+                &["`fields.stage`", "a second time"],
+            ),
+            (
+                "[contacts]\nmatch = { type = [[\"person\"]] }\n",
+                2,
+                &["`contacts.match`", "a text or a list of texts"],
+            ),
+        ];
+        for (text, line, words) in cases {
+            let e = Config::from_toml(text).unwrap_err();
+            assert_eq!(e.line, Some(*line), "{text:?}: {e}");
+            for word in *words {
+                assert!(e.to_string().contains(word), "{text:?}: {e}");
+            }
+            assert!(!e.to_string().contains("OneOrMany"), "{text:?}: {e}");
         }
     }
 

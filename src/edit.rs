@@ -255,10 +255,27 @@ pub fn remove_key(text: &str, key: &str) -> Result<Edit, EditError> {
 }
 
 fn set_value(text: &str, key: &str, value: &Value<'_>) -> Result<Edit, EditError> {
-    let split = parse::split_front_matter(text)
-        .map_err(|(_, kind)| EditError::BadFrontMatter(kind.to_string()))?
-        .ok_or(EditError::NoFrontMatter)?;
     let eol = line_ending(text);
+    let split = match parse::split_front_matter(text)
+        .map_err(|(_, kind)| EditError::BadFrontMatter(kind.to_string()))?
+    {
+        Some(split) => split,
+        // A file with no front matter (a contact by `contacts.folders`) gets a block of its
+        // own at the top for a value; the rest of the file follows it unchanged.
+        None => {
+            return match value {
+                Value::Remove => Ok(Edit {
+                    range: 0..0,
+                    text: String::new(),
+                }),
+                Value::Text(v) => Ok(Edit {
+                    range: 0..0,
+                    text: format!("---{eol}{key}: {}{eol}---{eol}", yaml_string(v)),
+                }),
+                Value::List(_) => Err(EditError::NoFrontMatter),
+            };
+        }
+    };
     let (sep, rendered) = match (split.format, value) {
         (Format::Yaml, Value::Text(v)) => (": ", yaml_string(v)),
         (Format::Toml, Value::Text(v)) => (" = ", quoted(v)),

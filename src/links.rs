@@ -150,7 +150,8 @@ fn in_open_task(items: &[Option<bool>]) -> bool {
 /// starting at byte `start` is then a task, done only for `x`/`X` (which pulldown-cmark reports
 /// itself). None for anything else.
 fn other_task_status(body: &str, start: usize) -> Option<bool> {
-    let rest = body.get(start..)?;
+    // A list item may be indented up to three spaces; its range may start before the marker.
+    let rest = body.get(start..)?.trim_start_matches([' ', '\t']);
     let after_marker = match rest.as_bytes().first()? {
         b'-' | b'*' | b'+' => &rest[1..],
         b'0'..=b'9' => rest
@@ -251,6 +252,19 @@ pub fn value_target(value: &str) -> Option<Target> {
         }
     }
     Some(Target::Wiki(value.to_string()))
+}
+
+/// The targets of a front-matter value of a link key: its `value_target`, or each link of a
+/// text that holds several (`"[[Jane]], [[Bob]]"`, typed into one text property).
+pub fn value_targets(value: &str) -> Vec<Target> {
+    let v = value.trim();
+    if v.starts_with('[') {
+        let links = scan_body(v, 1).links;
+        if links.len() > 1 {
+            return links.into_iter().map(|l| l.target).collect();
+        }
+    }
+    value_target(v).into_iter().collect()
 }
 
 /// Resolves targets to contacts. Built once from every contact: (vault-relative path with `/`
@@ -479,6 +493,9 @@ mod tests {
             ("lazy line of an unchecked task", "- [ ] call\n  [[Jane]]\n"),
             ("cancelled task", "- [-] call [[Jane]]\n"),
             ("in-progress task", "* [/] call [[Jane]]\n"),
+            ("indented cancelled task", "   - [-] call [[Jane]]\n"),
+            ("indented ordered task", "  1. [/] call [[Jane]]\n"),
+            ("indented second task", " - [x] a\n - [-] call [[Jane]]\n"),
             (
                 "unchecked sub-task of a checked task",
                 "- [x] met\n  - [ ] call [[Jane]]\n",
@@ -732,6 +749,27 @@ mod tests {
         ];
         for (value, expected) in cases {
             assert_eq!(value_target(value), *expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn front_matter_values_with_several_links() {
+        let cases: &[(&str, &[Target])] = &[
+            ("[[Jane]], [[Bob]]", &[wiki("Jane"), wiki("Bob")]),
+            (
+                "[[Jane|J]] and [[People/Bob]]",
+                &[wiki("Jane"), wiki("People/Bob")],
+            ),
+            (
+                "[J](Jane.md), [B](Bob.md)",
+                &[path("Jane.md"), path("Bob.md")],
+            ),
+            ("[[Jane]]", &[wiki("Jane")]),
+            ("Jane Doe", &[wiki("Jane Doe")]),
+            ("[[#Heading]]", &[]),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(value_targets(value), expected.to_vec(), "{value:?}");
         }
     }
 

@@ -573,8 +573,8 @@ impl Cache {
         self.links.targets_of(note)
     }
 
-    /// A file's contact as its own file says, without touches from notes, and its note, for
-    /// `check --explain`.
+    /// What parsing a file gave: its contact (with its touches from notes merged in, as
+    /// `contacts` gives it), its note and its problems, for `check --explain`.
     pub fn parsed(&self, rel: &str) -> Option<&Parsed> {
         self.files.get(rel).map(|c| &c.parsed)
     }
@@ -791,21 +791,24 @@ mod tests {
         );
     }
 
+    /// A config that reads People/ as contacts and dated notes as touches (SPEC 10).
+    const PEOPLE_AND_NOTES: &str = "[contacts]\nfolders = [\"People\"]\n[touches]\nnotes = true\n";
+
+    /// Write `text` to the vault-relative `name` below `v`, making its folders.
+    fn write_in(v: &Path, name: &str, text: &str) {
+        let path = v.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
     /// Touches from notes follow each note: an edit, a delete or a rename of a note re-resolves
     /// that note and schedules again exactly the contacts it touched before or touches now.
     #[test]
     fn a_note_edit_delete_or_rename_reschedules_exactly_the_contacts_it_touches() {
         let dir = tempfile::TempDir::new().unwrap();
         let v = dir.path();
-        let write = |name: &str, text: &str| {
-            let path = v.join(name);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
-        };
-        write(
-            "touchbase.toml",
-            "[contacts]\nfolders = [\"People\"]\n[touches]\nnotes = true\n",
-        );
+        let write = |name: &str, text: &str| write_in(v, name, text);
+        write("touchbase.toml", PEOPLE_AND_NOTES);
         write("People/Ann.md", "# Ann\n");
         write("People/Bea.md", "---\nname: Bea\n---\n## 2026-11-01 call\n");
         write("People/Cy.md", "Cy's notes\n");

@@ -255,10 +255,21 @@ fn check_set_next(text: &str, next: &NextInput, channels: &Channels) {
     let Ok(set) = edit::set_key(text, "next", step.trim()) else {
         return;
     };
-    let split = parse::split_front_matter(text)
-        .ok()
-        .flatten()
-        .expect("set_key on a file without front matter");
+    let Some(split) = parse::split_front_matter(text).ok().flatten() else {
+        // A file without front matter gets a block of its own at the top, and nothing else.
+        assert_eq!(
+            set.range,
+            0..0,
+            "an edit of a file without front matter replaced bytes"
+        );
+        let new = set.apply(text);
+        assert_eq!(
+            &new[set.text.len()..],
+            text,
+            "bytes after the new block changed"
+        );
+        return;
+    };
     let (start, end) = (set.range.start, set.range.end);
     // Whole lines of the front matter, and nothing of the fences or the body.
     assert!(

@@ -8,11 +8,20 @@ use crate::exit::Code;
 use crate::render::plural;
 use crate::term;
 
+/// A line of `check`'s report, kept until the end: a closed pipe (`check | head`) is no error.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Code> {
     if let Some(path) = &args.explain {
         return super::explain::run(ctx, path);
     }
     let mut loaded = Loaded::open(ctx)?;
+    let mut out = String::new();
     let agenda = loaded.vault.agenda_from(&mut loaded.cache, ctx.today);
     let mut stages: Vec<(&str, &str)> = loaded
         .cache
@@ -22,12 +31,24 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Code> {
         .collect();
     stages.sort_unstable();
     for (path, stage) in &stages {
-        println!(
+        outln!(
+            out,
             "{}: warning: stage \"{}\" is not defined in {}: the default cadence applies",
             term::clean(path),
             term::clean(stage),
             crate::config::FILE_NAME
         );
+    }
+    // A `contacts.folders` entry that names no folder is most often a typo (or the wrong case).
+    for folder in &loaded.vault.config.reading.folders {
+        if !folder.is_empty() && !loaded.vault.canon.join(folder).is_dir() {
+            outln!(
+                out,
+                "{}: warning: contacts.folders names \"{}\", which is not a folder in the vault",
+                crate::config::FILE_NAME,
+                term::clean(folder)
+            );
+        }
     }
     // A link in a note's `link_keys` that finds no contact is most often a typo in a name.
     for u in loaded.cache.unresolved_links() {
@@ -39,7 +60,8 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Code> {
                 u.candidates.join(", ")
             )
         };
-        println!(
+        outln!(
+            out,
             "{}",
             term::clean(&format!(
                 "{}:{}: warning: {}: \"{}\" {why}",
@@ -48,13 +70,14 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Code> {
         );
     }
     for p in &agenda.problems {
-        println!("{}", term::clean(&p.to_string()));
+        outln!(out, "{}", term::clean(&p.to_string()));
     }
     let contacts = plural(agenda.contacts, "contact", "contacts");
+    if agenda.problems.is_empty() && !ctx.quiet {
+        outln!(out, "no problems in {contacts}");
+    }
+    super::print_stdout(&out)?;
     if agenda.problems.is_empty() {
-        if !ctx.quiet {
-            println!("no problems in {contacts}");
-        }
         Ok(Code::Success)
     } else {
         eprintln!(

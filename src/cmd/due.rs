@@ -40,7 +40,8 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
             summary(&agenda),
             term::clean(&vault.config.agenda_file)
         );
-        if agenda.contacts == 0 {
+        // With problems, the files that would be contacts are listed as problems instead.
+        if agenda.contacts == 0 && agenda.problems.is_empty() {
             eprintln!("touchbase: {}", render::NO_CONTACTS);
         }
     }

@@ -10,20 +10,24 @@ use anyhow::{Result, bail};
 use super::{Context, Loaded, due_words};
 use crate::exit::Code;
 use crate::model::{Contact, Origin};
-use crate::parse::reading::{Why, normal};
+use crate::parse::reading::{Why, normals};
 use crate::term;
 use crate::vault::Vault;
 
 pub fn run(ctx: &Context, arg: &Path) -> Result<Code> {
     let loaded = Loaded::open(ctx)?;
     let rel = vault_path(&loaded.vault, arg)?;
+    // The vault's own folder: shown as `.`, never as an empty name.
+    let rel = if rel.is_empty() { ".".to_string() } else { rel };
     let Some(text) = explain(&loaded, &rel, ctx.today) else {
         bail!("{}: no such Markdown file in the vault", term::clean(&rel));
     };
     // Names and paths come from the vault: each line is cleaned for the terminal.
-    for line in text.lines() {
-        println!("{}", term::clean(line));
-    }
+    let shown: String = text
+        .lines()
+        .map(|line| format!("{}\n", term::clean(line)))
+        .collect();
+    super::print_stdout(&shown)?;
     Ok(Code::Success)
 }
 
@@ -101,13 +105,16 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
         .find(|k| get(k).iter().any(|v| !v.trim().is_empty()))
         .map(String::from);
     let why = reading.why(rel, name_key, |k| {
-        get(k).iter().map(|v| normal(v)).collect()
+        get(k).iter().flat_map(|v| normals(v)).collect()
     });
     let contact = loaded.cache.contacts().find(|c| c.path == rel);
     match (contact, &why) {
         (Some(c), _) => {
             let because = match &why {
                 Why::Name(key) => format!("its front matter has `{key}`"),
+                Why::Folder(f) if f.is_empty() => {
+                    "every file in the vault is (contacts.folders = [\".\"])".to_string()
+                }
                 Why::Folder(f) => format!("it is below {f}/ (contacts.folders)"),
                 Why::Match { key, value } => {
                     format!("its `{key}` is \"{value}\" (contacts.match)")
@@ -147,7 +154,17 @@ fn explain(loaded: &Loaded, rel: &str, today: chrono::NaiveDate) -> Option<Strin
         let _ = writeln!(out, "  problem: {p}");
     }
     if contact.is_none() && parsed.problems.is_empty() {
-        note_lines(&mut out, loaded, rel);
+        // The date a note would be touched on: its `date:` key, else its file name.
+        let dated = get("date")
+            .first()
+            .and_then(|d| crate::parse::parse_date_time(d))
+            .or(
+                match crate::parse::date_prefix(crate::parse::file_stem(rel)) {
+                    crate::parse::DatePrefix::Valid(date, _) => Some(date),
+                    _ => None,
+                },
+            );
+        note_lines(&mut out, loaded, rel, dated);
     }
     Some(out)
 }
@@ -172,7 +189,8 @@ fn contact_lines(
         .fields
         .iter()
         .filter_map(|(ours, others)| {
-            let own = get(ours).iter().any(|v| !v.trim().is_empty());
+            // `last` is no key of a touchbase file: only the mapped keys are read for it.
+            let own = ours != "last" && get(ours).iter().any(|v| !v.trim().is_empty());
             let used = others
                 .iter()
                 .find(|k| get(k).iter().any(|v| !v.trim().is_empty()))?;
@@ -187,11 +205,15 @@ fn contact_lines(
         );
     }
     let touches = crate::schedule::timeline(c, today);
-    let _ = writeln!(
-        out,
-        "  {}:",
-        crate::render::plural(touches.len(), "touch", "touches")
-    );
+    if touches.is_empty() {
+        let _ = writeln!(out, "  no touches yet");
+    } else {
+        let _ = writeln!(
+            out,
+            "  {}:",
+            crate::render::plural(touches.len(), "touch", "touches")
+        );
+    }
     for t in touches.iter().rev() {
         let source = match &t.origin {
             Origin::Heading if t.is_met => "`met` in the front matter".to_string(),
@@ -206,7 +228,7 @@ fn contact_lines(
 }
 
 /// What a file that is not a contact is for touches from notes.
-fn note_lines(out: &mut String, loaded: &Loaded, rel: &str) {
+fn note_lines(out: &mut String, loaded: &Loaded, rel: &str, dated: Option<chrono::NaiveDate>) {
     let reading = &loaded.vault.config.reading;
     if !reading.notes {
         let _ = writeln!(
@@ -216,11 +238,18 @@ fn note_lines(out: &mut String, loaded: &Loaded, rel: &str) {
         return;
     }
     let Some(note) = loaded.cache.parsed(rel).and_then(|p| p.note.as_ref()) else {
-        let _ = writeln!(
-            out,
-            "  a note, not a touch: it needs a date (a file name that starts with YYYY-MM-DD, \
-             or a `date:` key) and a link to a contact"
-        );
+        let _ = match dated {
+            Some(date) => writeln!(
+                out,
+                "  a note dated {date}, not a touch: none of its links counts (links in \
+                 unchecked tasks, quotes, code and embeds do not)"
+            ),
+            None => writeln!(
+                out,
+                "  a note, not a touch: it has no date (a file name that starts with \
+                 YYYY-MM-DD, or a `date:` key)"
+            ),
+        };
         return;
     };
     let targets = loaded.cache.note_targets(rel);

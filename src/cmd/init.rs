@@ -175,12 +175,28 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let root = fs::canonicalize(&dir).with_context(|| format!("cannot open {}", dir.display()))?;
     // Look before writing anything: the survey sees the notes as the user left them.
-    let proposals = if has_notes { Some(look(&root)?) } else { None }.filter(|s| !s.is_empty());
+    let (proposals, templates) = if has_notes {
+        let (survey, templates) = look(&root)?;
+        (Some(survey).filter(|s| !s.is_empty()), templates)
+    } else {
+        (None, Vec::new())
+    };
     let had_config = fs::symlink_metadata(root.join("touchbase.toml")).is_ok();
-    let config = match &proposals {
-        Some(s) => format!("{CONFIG}{}", s.commented()),
+    // With proposals for this folder, they stand in for the config's general example of these
+    // settings: uncommenting both would name the same tables twice.
+    let mut config = match &proposals {
+        Some(s) => {
+            let base = CONFIG.find(BYOV_EXAMPLE).map_or(CONFIG, |at| &CONFIG[..at]);
+            format!("{base}{}", s.commented())
+        }
         None => CONFIG.to_string(),
     };
+    // Note templates hold placeholders (`name: "{{title}}"`), never people: a new config ignores
+    // their folders from the start.
+    let ignore = ignore_line(&templates);
+    if let Some(line) = &ignore {
+        config = config.replacen(IGNORE_DEFAULT, line, 1);
+    }
     let mut added: Vec<String> = Vec::new();
     let mut create = |name: &str, text: &str| -> Result<()> {
         if fs::symlink_metadata(root.join(name)).is_err() {
@@ -193,7 +209,8 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
     if !has_notes {
         create("example-contact.md", &example)?;
     }
-    if !root.join("contacts").exists() {
+    // A folder of notes keeps its own layout: `add` makes its folder when it first needs it.
+    if !has_notes && !root.join("contacts").exists() {
         fs::create_dir(root.join("contacts")).context("cannot create contacts/")?;
         added.push("contacts/".to_string());
     }
@@ -223,11 +240,28 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
             "created a vault in"
         };
         println!("{what} {shown}: {}", added.join(", "));
-        println!(
-            "next: touchbase --vault {shown} add \"Your First Contact\" --met \"{} where you met\"",
-            ctx.today
-        );
-        println!("then: touchbase --vault {shown} due");
+        if let Some(line) = &ignore {
+            let folders = templates.join(", ");
+            if had_config {
+                println!(
+                    "{}: note templates, never contacts; add to touchbase.toml: {}",
+                    crate::term::clean(&folders),
+                    crate::term::clean(line.lines().last().unwrap_or_default())
+                );
+            } else {
+                println!(
+                    "{}: note templates, never contacts: touchbase.toml ignores them",
+                    crate::term::clean(&folders)
+                );
+            }
+        }
+        if proposals.is_none() {
+            println!(
+                "next: touchbase --vault {shown} add \"Your First Contact\" --met \"{} where you met\"",
+                ctx.today
+            );
+            println!("then: touchbase --vault {shown} due");
+        }
     }
     if let Some(report) = git_report
         && !ctx.quiet
@@ -246,9 +280,71 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<Code> {
 /// Read the vault's notes (at most [`survey::MAX_NOTES`], sampled evenly in path order) and
 /// propose settings. Read-only; walks and reads only inside the vault. A note that cannot be
 /// read or parsed is left out.
-fn look(root: &std::path::Path) -> Result<survey::Survey> {
+/// Where the config's general example of the settings for another tool's vault begins.
+const BYOV_EXAMPLE: &str = "\n# Notes kept by another tool";
+
+/// The default's commented `ignore` line in [`CONFIG`], which a folder of templates replaces.
+const IGNORE_DEFAULT: &str = "# ignore = [\"templates/**\", \"archive/**\"]";
+
+/// The `ignore` setting for these template folders, with its reason; `None` for none.
+fn ignore_line(templates: &[String]) -> Option<String> {
+    if templates.is_empty() {
+        return None;
+    }
+    let globs: Vec<String> = templates
+        .iter()
+        .map(|t| crate::edit::quoted(&format!("{t}/**")))
+        .collect();
+    Some(format!(
+        "# Note templates (init found them): placeholders such as {{{{title}}}}, never people.\n\
+         ignore = [{}]",
+        globs.join(", ")
+    ))
+}
+
+/// A folder of note templates: one named `Templates` (any case, at any depth), as Obsidian's
+/// Templates and Templater plugins suggest, or the folder `.obsidian/templates.json` names.
+fn is_template_folder(folder: &str, configured: Option<&str>) -> bool {
+    let last = folder.rsplit('/').next().unwrap_or(folder);
+    last.eq_ignore_ascii_case("templates")
+        || last.eq_ignore_ascii_case("template")
+        || configured.is_some_and(|c| c.trim_matches('/') == folder)
+}
+
+/// The survey of the notes (templates left out), and the template folders found.
+fn look(root: &std::path::Path) -> Result<(survey::Survey, Vec<String>)> {
     let vault = crate::vault::Vault::with_config(root, crate::config::Config::default())?;
-    let (files, _) = vault.scan();
+    let (mut files, _) = vault.scan();
+    let configured: Option<String> =
+        crate::vault::read_text_inside(&vault.canon, &vault.canon.join(".obsidian/templates.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["folder"].as_str().map(str::to_string));
+    let mut templates: Vec<String> = Vec::new();
+    files.retain(|(rel, _)| {
+        let mut folder = rel.as_str();
+        while let Some((up, _)) = folder.rsplit_once('/') {
+            if is_template_folder(up, configured.as_deref()) {
+                if !templates.iter().any(|t| t == up) {
+                    templates.push(up.to_string());
+                }
+                return false;
+            }
+            folder = up;
+        }
+        true
+    });
+    templates.sort();
+    // A folder inside another template folder is covered by it.
+    let outer: Vec<String> = templates
+        .iter()
+        .filter(|t| {
+            !templates
+                .iter()
+                .any(|o| o != *t && t.starts_with(&format!("{o}/")))
+        })
+        .cloned()
+        .collect();
     let found = files.len();
     let take = found.min(survey::MAX_NOTES);
     let picked = (0..take).map(|i| &files[i * found / take]);
@@ -258,7 +354,7 @@ fn look(root: &std::path::Path) -> Result<survey::Survey> {
             survey::Note::read(rel, &text)
         })
         .collect();
-    Ok(survey::survey(&notes, found))
+    Ok((survey::survey(&notes, found), outer))
 }
 
 fn print_proposals(s: &survey::Survey, shown: &str, had_config: bool) {

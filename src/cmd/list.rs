@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
         })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
         return Ok(Code::Success);
     }
     let cells: Vec<[String; 5]> = rows
@@ -97,14 +97,18 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
             .unwrap_or(0)
     };
     let widths: Vec<usize> = (0..5).map(width).collect();
+    let mut out = String::new();
     for row in std::iter::once(&header).chain(&cells) {
         let line: Vec<String> = row
             .iter()
             .zip(&widths)
             .map(|(cell, w)| format!("{cell:<w$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
     }
+    // A closed pipe (`touchbase list | head`) is not an error.
+    super::print_stdout(&out)?;
     if rows.is_empty() && !ctx.quiet {
         eprintln!("no contacts match");
     }

@@ -96,6 +96,9 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
     let mut done = None;
     let mut repeated = false;
     let mut fulfilled: Option<crate::model::NextStep> = None;
+    // Whether `next:` was set in the front matter (a file without front matter keeps the step
+    // as the touch's `Next:` line only).
+    let mut set_next = false;
     let edited = vault::edit_file(
         &loaded.vault.canon,
         &loaded.vault.canon.join(&rel),
@@ -152,7 +155,8 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                 .and_then(|split| parse::top_level_values(&split))
                 .map(|values| values.iter().any(|(k, _)| k == "next"));
             if let Some(step) = &next {
-                if own_next.is_some() {
+                set_next = own_next.is_some();
+                if set_next {
                     new_text = edit::set_key(&new_text, "next", step)
                         .map_err(|e| anyhow::anyhow!("{rel}: {e}"))?
                         .apply(&new_text);
@@ -231,7 +235,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Code> {
                 clean(&promise_text(promise))
             );
         }
-        if let Some(step) = &next {
+        if let Some(step) = next.as_ref().filter(|_| set_next) {
             println!("{shown}: next: {}", clean(step));
         }
         say_due(&loaded.cache.with_notes(updated), ctx.today, config);

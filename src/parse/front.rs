@@ -565,6 +565,9 @@ pub enum Front {
     Unreadable,
 }
 
+/// The touchbase key `[fields]` maps other tools' last-contact dates to; not a front-matter key.
+const LAST: &str = "last";
+
 /// A `last` date mapped from another tool's key (`last_contacted`): a touch on that date.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Last {
@@ -608,7 +611,7 @@ pub fn read_front_matter(
         values.get(key).map_or_else(Vec::new, |(v, _)| {
             let mut out = Vec::new();
             v.leaves(&mut out);
-            out.iter().map(|s| reading::normal(s)).collect()
+            out.iter().flat_map(|s| reading::normals(s)).collect()
         })
     };
     if reading::any_rule(&reading.skip, rule_values) {
@@ -641,8 +644,8 @@ pub fn read_front_matter(
         ..Contact::default()
     };
     read_contact_keys(&mut r, &mut c, channels);
-    let last = if reading.fields.contains_key("last") {
-        r.located("last", "expected a date YYYY-MM-DD", super::parse_date_time)
+    let last = if !reading.aliases_of(LAST).is_empty() {
+        r.located(LAST, "expected a date YYYY-MM-DD", super::parse_date_time)
             .map(|(date, key, line)| Last { date, key, line })
     } else {
         None
@@ -712,9 +715,18 @@ fn note_front(values: &Values, channels: &Channels, reading: &Reading) -> Front 
     }
     let text = |key: &str| values.get(key).and_then(|(v, _)| v.text());
     let date = text("date").and_then(|d| super::parse_date_time(&d));
+    // As other tools write it: `kind: call`, `type: "[[Meeting]]"`, `kind: [call, follow-up]`.
+    // `type: note` (Obsidian, CRM plugins) says the file is a written note, not a card sent.
     let channel = reading.channel_keys.iter().find_map(|key| {
-        let word = text(key)?.trim().to_lowercase();
-        channels.lookup(&word).map(|ch| (ch, word))
+        let (value, _) = values.get(key.as_str())?;
+        let mut leaves = Vec::new();
+        value.leaves(&mut leaves);
+        leaves.iter().find_map(|leaf| {
+            let word = reading::normal(leaf);
+            (word != "note")
+                .then(|| channels.lookup(&word).map(|ch| (ch, word)))
+                .flatten()
+        })
     });
     let mut keyed = Vec::new();
     for key in &reading.link_keys {
@@ -724,7 +736,7 @@ fn note_front(values: &Values, channels: &Channels, reading: &Reading) -> Front 
         let mut leaves = Vec::new();
         value.leaves(&mut leaves);
         for leaf in leaves {
-            if let Some(target) = crate::links::value_target(&leaf) {
+            for target in crate::links::value_targets(&leaf) {
                 keyed.push((
                     key.clone(),
                     crate::links::Link {
@@ -772,6 +784,9 @@ impl<'a> Reader<'a> {
         'a: 'k,
     {
         let others: &'a [String] = self.fields.aliases_of(key);
+        // `last` is no key of touchbase's own (SPEC 2): a file's own `last:` (a last name, in
+        // many people vaults) is never read for it, only the keys `[fields] last` names.
+        let own = key != LAST;
         if others.is_empty() {
             return key;
         }
@@ -781,14 +796,15 @@ impl<'a> Reader<'a> {
                     *v != Loose::Null && v.text().is_none_or(|t| !t.is_empty())
                 })
         };
-        if present(key) {
+        if own && present(key) {
             return key;
         }
+        let fallback = if own { key } else { others[0].as_str() };
         others
             .iter()
             .map(String::as_str)
             .find(|k| present(k))
-            .unwrap_or(key)
+            .unwrap_or(fallback)
     }
 
     fn bad(&mut self, key: &str, value: &Loose, line: usize, expected: &'static str) {
@@ -948,6 +964,86 @@ mod tests {
     use super::*;
     use crate::model::Channel;
 
+    #[test]
+    fn a_files_own_last_key_is_not_the_mapped_last_date() {
+        let reading = Reading {
+            fields: [("last".to_string(), vec!["last_contacted".to_string()])].into(),
+            ..Reading::default()
+        };
+        let last = |text: &str| {
+            let split = split_front_matter(text).unwrap().unwrap();
+            let mut problems = Vec::new();
+            let front = read_front_matter(
+                &split,
+                "c.md",
+                &Channels::default(),
+                &reading,
+                &mut problems,
+            );
+            let Front::Contact(_, last) = front else {
+                panic!("{text}: not a contact");
+            };
+            (last.map(|l| (l.date.to_string(), l.key)), problems.len())
+        };
+        // `last: Doe` is a last name: no problem, and the mapped key is read.
+        assert_eq!(
+            last("---\nname: Jane\nlast: Doe\nlast_contacted: 2026-11-01\n---\n"),
+            (
+                Some(("2026-11-01".to_string(), "last_contacted".to_string())),
+                0
+            )
+        );
+        assert_eq!(last("---\nname: Bob\nlast: 2026-11-20\n---\n"), (None, 0));
+        assert_eq!(last("---\nname: Bob\nlast_contacted:\n---\n"), (None, 0));
+        let unmapped = Reading {
+            fields: [("last".to_string(), Vec::new())].into(),
+            ..Reading::default()
+        };
+        let split = split_front_matter("---\nname: Bob\nlast: 2026-11-20\n---\n")
+            .unwrap()
+            .unwrap();
+        let front = read_front_matter(
+            &split,
+            "c.md",
+            &Channels::default(),
+            &unmapped,
+            &mut Vec::new(),
+        );
+        assert!(matches!(front, Front::Contact(_, None)));
+    }
+
+    #[test]
+    fn a_notes_channel_key_may_be_a_wikilink_a_tag_or_a_list() {
+        let reading = Reading {
+            notes: true,
+            ..Reading::default()
+        };
+        let cases: &[(&str, Option<Channel>)] = &[
+            ("kind: call", Some(Channel::Call)),
+            ("type: \"[[Meeting]]\"", Some(Channel::Meeting)),
+            ("kind: \"#email\"", Some(Channel::Email)),
+            ("kind: [follow-up, call]", Some(Channel::Call)),
+            ("kind: [email, call]", Some(Channel::Email)),
+            ("kind: follow-up", None),
+        ];
+        for (line, expected) in cases {
+            let text = format!("---\n{line}\n---\n");
+            let split = split_front_matter(&text).unwrap().unwrap();
+            let mut problems = Vec::new();
+            let front = read_front_matter(
+                &split,
+                "n.md",
+                &Channels::default(),
+                &reading,
+                &mut problems,
+            );
+            let Front::Note(note) = front else {
+                panic!("{line}: not a note");
+            };
+            assert_eq!(note.channel.map(|(c, _)| c), *expected, "{line}");
+        }
+    }
+
     fn read(text: &str) -> (Option<Contact>, Vec<Problem>) {
         read_with(text, &Reading::default())
     }
@@ -1090,6 +1186,39 @@ mod tests {
             text[0].starts_with("c.md:3: invalid `contact_cadence`"),
             "{text:?}"
         );
+    }
+
+    /// A note's channel from `channel_keys`: a channel word, except `note` (a written note, as
+    /// Obsidian and CRM plugins use `type: note`, is no card sent).
+    #[test]
+    fn channel_keys_name_a_channel_but_note_is_no_card() {
+        let reading = Reading {
+            notes: true,
+            ..Reading::default()
+        };
+        let channel = |front: &str| {
+            let text = format!("---\n{front}---\n");
+            let split = split_front_matter(&text).unwrap().unwrap();
+            let mut problems = Vec::new();
+            match read_front_matter(
+                &split,
+                "n.md",
+                &Channels::default(),
+                &reading,
+                &mut problems,
+            ) {
+                Front::Note(n) => n.channel.map(|(ch, _)| ch),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(channel("kind: Call\n"), Some(Channel::Call));
+        assert_eq!(channel("type: coffee\n"), Some(Channel::Meeting));
+        assert_eq!(channel("type: note\n"), None);
+        assert_eq!(
+            channel("type: note\nchannel: email\n"),
+            Some(Channel::Email)
+        );
+        assert_eq!(channel("type: daily\n"), None);
     }
 
     /// `contacts.match` and `contacts.skip`: which files are contacts.

@@ -122,7 +122,8 @@ fn parse_utf8(path: &str, bytes: &[u8], channels: &Channels, reading: &Reading) 
             date: last.date,
             time: None,
             channel: Channel::Other,
-            word: String::new(),
+            // Shown where a touch's channel word is: "last: contacted on 2026-10-20".
+            word: "contacted".to_string(),
             text: String::new(),
             line: last.line,
             next: None,
@@ -657,6 +658,40 @@ mod fuzz {
             with_fence.extend(&bytes);
             let _ = parse_contact("c.md", &bytes, &Channels::default());
             let _ = parse_contact("c.md", &with_fence, &Channels::default());
+        }
+    }
+
+    proptest! {
+        // 40,000 cases found no panic when this was written; a few hundred guard it.
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn byov_reading_never_panics(
+            lines in prop::collection::vec(prop_oneof![
+                fragment(),
+                "(- \\[.\\] |> |\\d\\. |  )*.{0,4}(\\[\\[|!\\[\\[|\\]\\]|\\[.{0,6}\\]\\(|%%|%[0-9A-F]{2}|\\||#|\\^|\\.\\./|`).{0,8}",
+                "(people|with|kind|date|type|title|lc|full): .{0,16}",
+                "(people|with):( \\[.{0,12}\\])?",
+                Just("  - \"[[J]]\"".to_string()),
+            ], 0..24),
+            eol in prop_oneof![Just("\n"), Just("\r\n")],
+            folder in any::<bool>(),
+        ) {
+            let text = lines.join(eol);
+            let reading = Reading {
+                folders: if folder { vec![String::new()] } else { Vec::new() },
+                matches: vec![("type".into(), vec!["person".into()])],
+                skip: vec![("kind".into(), vec!["company".into()])],
+                fields: [("name", "full"), ("last", "lc"), ("company", "title")]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+                    .collect(),
+                notes: true,
+                ..Reading::default()
+            };
+            for path in ["2026-11-02 call.md", "People/é.md"] {
+                let _ = parse_file(path, text.as_bytes(), &Channels::default(), &reading);
+            }
+            let _ = crate::links::scan_body(&text, 1);
         }
     }
 }

@@ -69,12 +69,7 @@ impl Default for Reading {
 impl Reading {
     /// True when `path` is below one of `folders`.
     pub fn in_folder(&self, path: &str) -> bool {
-        self.folders.iter().any(|f| {
-            f.is_empty()
-                || path
-                    .strip_prefix(f.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        self.folders.iter().any(|f| below(f, path))
     }
 
     /// The other keys that stand for `key`, in order.
@@ -121,10 +116,7 @@ impl Reading {
         if let Some(key) = name {
             return Why::Name(key);
         }
-        if let Some(folder) = self.folders.iter().find(|f| {
-            path.strip_prefix(f.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        }) {
+        if let Some(folder) = self.folders.iter().find(|f| below(f, path)) {
             return Why::Folder(folder.clone());
         }
         match first(&self.matches) {
@@ -132,6 +124,15 @@ impl Reading {
             None => Why::Nothing,
         }
     }
+}
+
+/// True when `path` is below `folder`; every path is below `""` (`folders = ["."]`, the whole
+/// vault).
+fn below(folder: &str, path: &str) -> bool {
+    folder.is_empty()
+        || path
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A value as `match` and `skip` compare it: trimmed, lowercased, a wikilink by its target
@@ -145,6 +146,26 @@ pub fn normal(value: &str) -> String {
             inner.split(['|', '#']).next().unwrap_or(inner).trim()
         });
     v.strip_prefix('#').unwrap_or(v).to_lowercase()
+}
+
+/// The values one front-matter text stands for, each made `normal`: a text with several
+/// wikilinks (`"[[People]], [[Friends]]"`, typed into one text property) is each of them.
+pub fn normals(value: &str) -> Vec<String> {
+    let v = value.trim();
+    if v.starts_with("[[") && v.matches("[[").count() > 1 {
+        let links: Vec<String> = crate::links::scan_body(v, 1)
+            .links
+            .into_iter()
+            .filter_map(|l| match l.target {
+                crate::links::Target::Wiki(t) => Some(normal(&format!("[[{t}]]"))),
+                crate::links::Target::Path(_) => None,
+            })
+            .collect();
+        if !links.is_empty() {
+            return links;
+        }
+    }
+    vec![normal(v)]
 }
 
 /// True when any (key, values) rule holds for `get`: the key's value equals one of the values,
@@ -174,6 +195,13 @@ mod tests {
     }
 
     #[test]
+    fn a_text_with_several_wikilinks_is_each_of_them() {
+        assert_eq!(normals("[[People]], [[Friends|f]]"), ["people", "friends"]);
+        assert_eq!(normals(" [[People]] "), ["people"]);
+        assert_eq!(normals("#Person"), ["person"]);
+    }
+
+    #[test]
     fn folders_match_whole_path_segments() {
         let r = Reading {
             folders: vec!["People".into(), "Work/Clients".into()],
@@ -185,6 +213,47 @@ mod tests {
         assert!(!r.in_folder("PeopleOld/Jane.md"));
         assert!(!r.in_folder("People.md"));
         assert!(!r.in_folder("Work/Jane.md"));
+    }
+
+    /// `check --explain` gives the rule that made a file a contact: `folders = ["."]` (kept
+    /// as `""`) is the whole vault, for `why` as for `in_folder`.
+    #[test]
+    fn why_names_the_folder_that_makes_a_contact() {
+        let none = |_: &str| Vec::new();
+        for (folder, path, holds) in [
+            ("People", "People/Jane.md", true),
+            ("People", "PeopleOld/Jane.md", false),
+            ("", "Jane.md", true),
+            ("", "Daily/2026-11-02.md", true),
+        ] {
+            let r = Reading {
+                folders: vec![folder.to_string()],
+                ..Reading::default()
+            };
+            let expected = if holds {
+                Why::Folder(folder.to_string())
+            } else {
+                Why::Nothing
+            };
+            assert_eq!(r.in_folder(path), holds, "{folder} {path}");
+            assert_eq!(r.why(path, None, none), expected, "{folder} {path}");
+        }
+    }
+
+    #[test]
+    fn why_and_in_folder_agree_on_the_whole_vault_as_a_folder() {
+        // `folders = ["."]` is read as "": every file is below it.
+        let r = Reading {
+            folders: vec![String::new()],
+            ..Reading::default()
+        };
+        for path in ["Jane.md", "sub/x.md"] {
+            assert!(r.in_folder(path), "{path}");
+            assert_eq!(
+                r.why(path, None, |_| Vec::new()),
+                Why::Folder(String::new())
+            );
+        }
     }
 
     #[test]

@@ -138,6 +138,17 @@ pub fn first_title(body: &str) -> Option<String> {
         .filter(|h| h.level == 1 && matches!(heading_date(&h.text), HeadingDate::NotATouch))
         .map(|h| h.text.trim().to_string())
         .find(|t| !t.is_empty())
+        // A wikilink in the heading names by its shown text, as Obsidian shows it and as a
+        // note's title reads (`# [[Jane Doe|Jane]] Roe` is `Jane Roe`).
+        .map(|t| {
+            if t.contains("[[") {
+                crate::links::scan_body(&format!("# {t}\n"), 1)
+                    .title
+                    .unwrap_or(t)
+            } else {
+                t
+            }
+        })
 }
 
 /// The touches in `body`, which starts on file line `body_line`. Problems (bad dates, bad
@@ -229,6 +240,17 @@ fn next_line(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_title_names_a_wikilink_by_its_shown_text() {
+        for (body, name) in [
+            ("# **Jane** [[Doe]]\n", "Jane Doe"),
+            ("# [[People/Jane Roe|Jane]] Roe\n", "Jane Roe"),
+            ("# Jane [Roe\n", "Jane [Roe"),
+        ] {
+            assert_eq!(super::first_title(body).as_deref(), Some(name), "{body:?}");
+        }
+    }
+
     use super::*;
 
     fn touches(body: &str) -> (Vec<Touch>, Vec<Problem>) {

@@ -309,7 +309,7 @@ pub fn render_due(a: &Agenda, style: impl Into<LinkStyle>) -> String {
         summary.push(plural(a.problems.len(), "problem", "problems"));
     }
     let _ = writeln!(out, "{}", summary.join(" · "));
-    if a.contacts == 0 {
+    if a.contacts == 0 && a.problems.is_empty() {
         let _ = writeln!(out, "\n{}", crate::render::NO_CONTACTS);
     } else if a.items.is_empty()
         && a.dates.is_empty()

@@ -38,8 +38,8 @@ impl std::fmt::Debug for Links {
 
 impl Links {
     /// Bring note touches up to date with `files` after the paths in `dirty` changed, and
-    /// merge them into the contacts they touch (`Cached::linked`); those contacts are scheduled
-    /// again. Does nothing unless touches come from notes.
+    /// merge them into the contacts they touch (`merge_into`, in place); those contacts are
+    /// scheduled again. Does nothing unless touches come from notes.
     pub fn update(&mut self, files: &mut BTreeMap<String, Cached>, notes: bool) {
         let dirty = std::mem::take(&mut self.dirty);
         if !notes {
@@ -85,13 +85,22 @@ impl Links {
                 Some((c.path.as_str(), c.name.as_str(), c.aliases.as_slice()))
             })));
             let old = std::mem::take(&mut self.by_contact);
-            self.targets.clear();
+            let old_targets = std::mem::take(&mut self.targets);
             let all: Vec<String> = files
                 .iter()
                 .filter(|(_, c)| c.parsed.note.is_some())
                 .map(|(p, _)| p.clone())
                 .collect();
             self.resolve_notes(files, &all);
+            // A note read again may make another touch (date, channel, title) for the same
+            // contacts: theirs is merged again although the notes that touch them are the same.
+            for note in &dirty {
+                for targets in [&old_targets, &self.targets] {
+                    if let Some((contacts, _)) = targets.get(note) {
+                        affected.extend(contacts.iter().cloned());
+                    }
+                }
+            }
             let changed = old
                 .iter()
                 .filter(|(c, touches)| self.by_contact.get(*c) != Some(*touches))
@@ -283,4 +292,73 @@ pub fn merge_into<'t>(c: &mut Contact, notes: impl Iterator<Item = &'t Touch>) {
     c.touches
         .sort_by_key(|t| (t.date, t.time, matches!(t.origin, Origin::Note(_)), t.line));
     c.index_next_steps();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channels;
+    use crate::parse::{parse_file, reading::Reading};
+
+    fn files(list: &[(&str, &str)]) -> BTreeMap<String, Cached> {
+        let reading = Reading {
+            notes: true,
+            ..Reading::default()
+        };
+        list.iter()
+            .map(|(path, text)| {
+                let parsed = parse_file(path, text.as_bytes(), &Channels::default(), &reading);
+                let cached = Cached {
+                    stamp: None,
+                    parsed,
+                    scheduled: None,
+                    stored: false,
+                };
+                (path.to_string(), cached)
+            })
+            .collect()
+    }
+
+    /// The touch dates the contact at `path` has, after the merge.
+    fn dates(files: &BTreeMap<String, Cached>, path: &str) -> Vec<String> {
+        let c = files[path].parsed.contact.as_ref().unwrap();
+        c.touches.iter().map(|t| t.date.to_string()).collect()
+    }
+
+    #[test]
+    fn a_note_edited_in_the_same_pass_as_a_contact_rename_moves_its_touch() {
+        let jane = ("Jane.md", "---\nname: Jane\n---\n");
+        let mut links = Links::default();
+        let mut now = files(&[
+            jane,
+            ("Bob.md", "---\nname: Bob\n---\n"),
+            ("n.md", "---\ndate: 2026-11-01\n---\nmet [[Jane]]\n"),
+        ]);
+        links.dirty.extend(now.keys().cloned());
+        links.update(&mut now, true);
+        assert_eq!(dates(&now, "Jane.md"), ["2026-11-01"]);
+        // One batch: the note is dated again (still linking Jane) and Bob is renamed, which
+        // makes every note resolve again.
+        let edited = files(&[
+            ("Bob.md", "---\nname: Robert\n---\n"),
+            ("n.md", "---\ndate: 2026-11-10\n---\nmet [[Jane]]\n"),
+        ]);
+        for (path, cached) in edited {
+            links.dirty.insert(path.clone());
+            now.insert(path, cached);
+        }
+        links.update(&mut now, true);
+        let fresh = {
+            let mut again = files(&[
+                jane,
+                ("Bob.md", "---\nname: Robert\n---\n"),
+                ("n.md", "---\ndate: 2026-11-10\n---\nmet [[Jane]]\n"),
+            ]);
+            let mut l = Links::default();
+            l.update(&mut again, true);
+            dates(&again, "Jane.md")
+        };
+        assert_eq!(fresh, ["2026-11-10"]);
+        assert_eq!(dates(&now, "Jane.md"), fresh);
+    }
 }

@@ -41,6 +41,10 @@ pub const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 /// then write in pieces): it is read again once it has been quiet this long.
 const SETTLE: Duration = Duration::from_millis(100);
 
+/// An empty file unchanged this long is empty, not truncated by a save in progress. Shorter
+/// than `SETTLE_WAIT`, so a file emptied just before a command is waited for, not refused.
+const EMPTY_SETTLE: Duration = Duration::from_secs(2);
+
 /// How long to wait for a file that keeps changing to settle before giving up.
 const SETTLE_WAIT: Duration = Duration::from_secs(3);
 
@@ -513,12 +517,16 @@ fn read_settled(root: &Path, path: &Path) -> Result<Snapshot> {
             .with_context(|| format!("cannot read {}", path.display()))?;
         let meta = file.metadata()?;
         let after = Version::of(&meta);
-        let steady = before == after && bytes.len() as u64 == after.size && !bytes.is_empty();
-        let quiet = meta
+        let age = meta
             .modified()
             .ok()
-            .and_then(|m| SystemTime::now().duration_since(m).ok())
-            .is_none_or(|age| age >= SETTLE);
+            .and_then(|m| SystemTime::now().duration_since(m).ok());
+        // An empty file is an editor's save half done, unless it has stayed empty for long: a
+        // contact by `contacts.folders` may be an empty file (SPEC 10), named by its stem.
+        let steady = before == after
+            && bytes.len() as u64 == after.size
+            && (!bytes.is_empty() || age.is_none_or(|age| age >= EMPTY_SETTLE));
+        let quiet = age.is_none_or(|age| age >= SETTLE);
         if steady && quiet {
             return Ok(Snapshot {
                 folder,

@@ -71,6 +71,13 @@ fn init(root: &Path) -> (String, String) {
     )
 }
 
+/// The default config without its general example of the settings for other tools' vaults,
+/// which proposals for the folder replace.
+fn config_without_example() -> &'static str {
+    let config = touchbase::cmd::init::CONFIG;
+    &config[..config.find("\n# Notes kept by another tool").unwrap()]
+}
+
 const PROPOSALS: &str = "
 # touchbase init looked at 8 notes here and proposes the settings below to read
 # them as they are (otherwise only a file with a `name` is a contact). Uncomment them
@@ -100,7 +107,7 @@ fn init_in_an_obsidian_vault_proposes_settings_commented_out() {
     let (stdout, config) = init(root);
     assert_eq!(
         config,
-        format!("{}{PROPOSALS}", touchbase::cmd::init::CONFIG),
+        format!("{}{PROPOSALS}", config_without_example()),
         "{config}"
     );
     for line in [
@@ -245,7 +252,7 @@ fn uncommented_proposals_read_the_vault() {
         "  read from other keys ([fields]): cadence from `contact_cadence`, last from `last_contacted`\n",
         "  2 touches:\n",
         "    2026-01-05  other      from the note Daily/2026-01-05.md\n",
-        "    2026-01-02  other      from `last_contacted` on line 3 ([fields] last)\n",
+        "    2026-01-02  contacted  from `last_contacted` on line 3 ([fields] last)\n",
     ] {
         assert!(text.contains(line), "{line:?} in\n{text}");
     }
@@ -256,7 +263,51 @@ fn uncommented_proposals_read_the_vault() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "Companies/Acme.md: not a contact, because its `type` is \"company\" (contacts.skip)\n  \
-         a note, not a touch: it needs a date (a file name that starts with YYYY-MM-DD, or a \
-         `date:` key) and a link to a contact\n"
+         a note, not a touch: it has no date (a file name that starts with YYYY-MM-DD, or a \
+         `date:` key)\n"
     );
+}
+
+/// Note templates (Obsidian's `Templates/`) hold placeholders, never people: init leaves them out
+/// of what it looks at, and the new config ignores them, so that a template with
+/// `name: "{{title}}"` never shows up in DUE.md.
+#[test]
+fn template_folders_are_ignored_from_the_start() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path();
+    for name in ["Ann Lee", "Bob Roe", "Cy Diaz"] {
+        write(
+            root,
+            &format!("People/{name}.md"),
+            "---\ntags: [person]\n---\nNotes.\n",
+        );
+    }
+    write(
+        root,
+        "Templates/Person.md",
+        "---\nname: \"{{title}}\"\ntags: [person]\n---\n# {{title}}\n",
+    );
+    write(
+        root,
+        "Templates/Meeting.md",
+        "---\ndate: \"{{date}}\"\n---\n",
+    );
+    let (stdout, config) = init(root);
+    assert!(
+        stdout.contains("Templates: note templates, never contacts: touchbase.toml ignores them\n"),
+        "{stdout}"
+    );
+    assert!(
+        config.contains("\nignore = [\"Templates/**\"]\n"),
+        "{config}"
+    );
+    // The people folder is proposed; no `match` that would also take the template.
+    assert!(config.contains("# folders = [\"People\"]\n"), "{config}");
+    assert!(!config.contains("match"), "{config}");
+    // As written, the template is no contact.
+    let out = touchbase(root).args(["due", "--stdout"]).output().unwrap();
+    let due = String::from_utf8(out.stdout).unwrap();
+    assert!(!due.contains("title"), "{due}");
+    // And init no longer says to add a first contact: the vault has people already.
+    assert!(!stdout.contains("Your First Contact"), "{stdout}");
 }

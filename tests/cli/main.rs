@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on fixture vaults, with `--today` fixed.
 
 mod byov;
+mod byov_attack;
 mod cache;
 mod due;
 mod finding;

@@ -365,9 +365,11 @@ fn init_in_an_existing_notes_folder_adds_only_what_is_missing() {
         .success()
         .stdout(
             predicate::str::contains("added to").and(predicate::str::contains(
-                "touchbase.toml, contacts/, 2 lines to .gitignore, .gitattributes",
+                "touchbase.toml, 2 lines to .gitignore, .gitattributes",
             )),
         );
+    // A folder of notes keeps its layout: no `contacts/` until `add` needs one.
+    assert!(!notes.join("contacts").exists());
     let ignore = fs::read_to_string(notes.join(".gitignore")).unwrap();
     assert!(
         ignore.starts_with("node_modules/\n.touchbase.lock\n# Added by touchbase init\n"),
