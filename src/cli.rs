@@ -224,9 +224,9 @@ pub struct ListArgs {
     /// Only contacts with this tag
     #[arg(long)]
     pub tag: Option<String>,
-    /// Only contacts this person follows up (their `owner:`)
-    #[arg(long)]
-    pub owner: Option<String>,
+    /// Only contacts this person follows up (their `owner:`) and those with no owner
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
+    pub owner: Option<crate::owner::Owner>,
     /// Print JSON (an array, one object per contact) for scripts
     #[arg(long)]
     pub json: bool,
@@ -275,6 +275,10 @@ pub struct WatchArgs {
     /// Poll for changes instead of using native events (network and synced folders)
     #[arg(long, num_args = 0..=1, default_missing_value = "2s", value_parser = parse_interval, value_name = "INTERVAL")]
     pub poll: Option<std::time::Duration>,
+    /// Print this person's summary (their `owner:`, and contacts with no owner) after each
+    /// rebuild. DUE.md is still everyone's.
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
+    pub owner: Option<crate::owner::Owner>,
 }
 
 /// `500ms`, `2s`, or a number of seconds.
@@ -309,4 +313,14 @@ pub struct DueArgs {
     /// Print the agenda as JSON instead of writing it
     #[arg(long)]
     pub json: bool,
+    /// This person's agenda (their `owner:`, and contacts with no owner): printed by --stdout
+    /// and --json, and in the summary line. DUE.md is still everyone's.
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
+    pub owner: Option<crate::owner::Owner>,
+}
+
+/// An owner's name: it needs a letter or a digit.
+fn parse_owner(s: &str) -> Result<crate::owner::Owner, String> {
+    crate::owner::Owner::new(s)
+        .ok_or_else(|| format!("\"{s}\" names nobody: an owner's name needs a letter or a digit"))
 }

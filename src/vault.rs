@@ -15,6 +15,7 @@ use walkdir::WalkDir;
 
 use crate::config::{self, Config};
 use crate::model::Contact;
+use crate::owner::{self, Owner};
 use crate::parse::{self, Parsed};
 use crate::problem::{Kind, MAX_FILE_BYTES, Problem};
 use crate::render;
@@ -91,11 +92,13 @@ impl Vault {
     }
 
     /// True for vault-relative paths that touchbase never reads: dot-entries, ignored globs and
-    /// its own agenda.
+    /// its own agendas (DUE.md, and the per-owner `DUE-<owner>.md` beside it whether or not
+    /// `agenda.per_owner` is on now).
     pub fn is_excluded(&self, rel: &str) -> bool {
         rel.split('/').any(|part| part.starts_with('.'))
             || self.ignore.is_match(rel)
             || rel == self.config.agenda_file
+            || owner::is_agenda_file(&self.config.agenda_file, rel)
     }
 
     /// Every Markdown file that may be a contact, as (vault-relative path, absolute path), in
@@ -382,6 +385,19 @@ impl Vault {
     /// reschedules one contact, then only sorts. A cache belongs to one vault and its config
     /// (the watcher starts a new cache when the config changes).
     pub fn agenda_from(&self, cache: &mut Cache, today: NaiveDate) -> Agenda {
+        self.agenda_for(cache, today, None)
+    }
+
+    /// [`Vault::agenda_from`] for one owner: their contacts and those with no owner (see
+    /// [`crate::owner`]), with the problems of those files and of files that are no contact.
+    /// `None`: everyone's agenda.
+    pub fn agenda_for(&self, cache: &mut Cache, today: NaiveDate, owner: Option<&Owner>) -> Agenda {
+        self.schedule(cache, today);
+        self.assemble(cache, today, owner)
+    }
+
+    /// Schedule every contact whose entries are not yet for `today` (in parallel).
+    fn schedule(&self, cache: &mut Cache, today: NaiveDate) {
         cache.schedules += cache
             .files
             .par_iter_mut()
@@ -396,17 +412,33 @@ impl Vault {
                 0
             })
             .sum::<usize>();
+    }
+
+    /// The agenda of what `cache` holds, scheduled for `today`, for `owner` or everyone.
+    fn assemble(&self, cache: &Cache, today: NaiveDate, owner: Option<&Owner>) -> Agenda {
+        let keep = |c: &Cached| owner.is_none_or(|o| c.contact().is_none_or(|k| o.has(k)));
         let entries = cache
             .files
             .values()
+            .filter(|c| keep(c))
             .filter_map(|c| c.scheduled.as_ref().map(|(_, e)| e));
-        schedule::assemble(entries, cache.problems(), today, self.config.per_day)
+        let problems = match owner {
+            None => cache.problems(),
+            Some(_) => cache.problems_where(keep),
+        };
+        schedule::assemble(entries, problems, today, self.config.per_day)
     }
 
     /// The one rebuild, shared by `due` and `watch`: schedule what `cache` holds, render, and
     /// write DUE.md if its content changed. The caller brings the cache up to date first
     /// (`sync` for everything, `refresh` for known paths).
     pub fn rebuild(&self, cache: &mut Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
+        let r = self.rebuild_all(cache, today)?;
+        Ok((r.agenda, r.written))
+    }
+
+    /// [`Vault::rebuild`], saying also what it did with the per-owner agendas.
+    pub fn rebuild_all(&self, cache: &mut Cache, today: NaiveDate) -> Result<Rebuilt> {
         let agenda = self.agenda_from(cache, today);
         let text = render::render_due(&agenda, self.config.link_style());
         let written = self.write_agenda(text.as_bytes())?;
@@ -414,8 +446,77 @@ impl Vault {
             let text = self.render_ics(cache, &agenda);
             self.write_ics(&self.canon.join(ics), text.as_bytes(), "agenda.ics")?;
         }
+        let (owners, removed) = if self.config.per_owner {
+            self.write_owner_agendas(cache, today)?
+        } else {
+            (Vec::new(), Vec::new())
+        };
         safe::remove_stale(&self.canon, &std::mem::take(&mut cache.temps));
-        Ok((agenda, written))
+        Ok(Rebuilt {
+            agenda,
+            written,
+            owners,
+            removed,
+        })
+    }
+
+    /// `agenda.per_owner`: write `DUE-<owner>.md` for each owner the contacts name, when its
+    /// content changed, and remove those touchbase wrote for owners no contact names any more.
+    /// Every owner's file is tried; the first error is returned after.
+    #[expect(
+        clippy::type_complexity,
+        reason = "a private helper's two lists, named at once by its caller"
+    )]
+    fn write_owner_agendas(
+        &self,
+        cache: &Cache,
+        today: NaiveDate,
+    ) -> Result<(Vec<(Owner, String, Written)>, Vec<String>)> {
+        let agenda_file = &self.config.agenda_file;
+        let mut first_error = None;
+        let mut written = Vec::new();
+        for o in owner::owners(cache.contacts()) {
+            let agenda = self.assemble(cache, today, Some(&o));
+            let text = render::render_due(&agenda, self.config.link_style());
+            let rel = o.agenda_file(agenda_file);
+            match safe::write_generated_as(
+                &self.canon,
+                &self.canon.join(&rel),
+                &|old| old.starts_with(render::HEADER.as_bytes()),
+                "it does not start with touchbase's header",
+                "agenda.per_owner",
+                text.as_bytes(),
+            ) {
+                Ok(w) => written.push((o, rel, w)),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        let folder = Path::new(agenda_file).parent().unwrap_or(Path::new(""));
+        let mut gone: Vec<String> = fs::read_dir(self.canon.join(folder))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .map(|name| relative(Path::new(""), &folder.join(name)))
+            .filter(|rel| owner::is_agenda_file(agenda_file, rel))
+            .filter(|rel| !written.iter().any(|(_, w, _)| w == rel))
+            .collect();
+        gone.sort();
+        let mut removed = Vec::new();
+        for rel in gone {
+            match safe::remove_generated(&self.canon, &self.canon.join(&rel), render::HEADER) {
+                Ok(true) => removed.push(rel),
+                Ok(false) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok((written, removed)),
+        }
     }
 
     /// The agenda as an iCalendar file, with each follow-up's contact details from `cache`.
@@ -448,6 +549,17 @@ impl Vault {
             text,
         )
     }
+}
+
+/// What a rebuild did: everyone's agenda and whether DUE.md changed; with `agenda.per_owner`,
+/// each owner's agenda file (vault-relative) and whether it changed, and the owner agendas it
+/// removed (no contact names their owner any more).
+#[derive(Debug)]
+pub struct Rebuilt {
+    pub agenda: Agenda,
+    pub written: Written,
+    pub owners: Vec<(Owner, String, Written)>,
+    pub removed: Vec<String>,
 }
 
 /// What identifies a version of a file cheaply: its size and modification time, and on Unix
@@ -577,6 +689,18 @@ impl Cache {
     /// `check --explain`.
     pub fn parsed(&self, rel: &str) -> Option<&Parsed> {
         self.files.get(rel).map(|c| &c.parsed)
+    }
+
+    /// The walk's problems, and those of the files `keep` keeps.
+    fn problems_where(&self, keep: impl Fn(&Cached) -> bool) -> Vec<Problem> {
+        let mut problems = self.walk_problems.clone();
+        problems.extend(
+            self.files
+                .values()
+                .filter(|c| keep(c))
+                .flat_map(|c| c.parsed.problems.iter().cloned()),
+        );
+        problems
     }
 
     /// Every problem: the walk's and each file's.
