@@ -648,6 +648,8 @@ mod tests {
             ("Jane.MD", Some(Change::File("Jane.MD".into()))),
             ("touchbase.toml", Some(Change::Config)),
             ("DUE.md", None),
+            ("DUE-tina-torres.md", None),
+            ("DUE-Notes.md", Some(Change::File("DUE-Notes.md".into()))),
             (".DUE.md.a1b2c3", None),
             ("contacts/.jane.md.swp", None),
             ("contacts/.#jane.md", None),
@@ -663,6 +665,52 @@ mod tests {
             assert_eq!(classify(&vault, &root.join(rel)), want, "{rel}");
         }
         assert_eq!(classify(&vault, Path::new("/elsewhere/x.md")), None);
+    }
+
+    #[test]
+    fn an_owners_watch_reports_their_agenda_and_keeps_every_file_current() {
+        let dir = vault_with(&[
+            ("touchbase.toml", "[agenda]\nper_owner = true\n"),
+            (
+                "ann.md",
+                "---\nname: Ann\nowner: Tina Torres\n---\n## 2026-11-03 call\n",
+            ),
+            (
+                "bea.md",
+                "---\nname: Bea\nowner: Sam\n---\n## 2026-11-03 call\n",
+            ),
+            ("cy.md", "---\nname: Cy\n---\n## 2026-11-03 call\n"),
+        ]);
+        let clock = TestClock(Cell::new(d("2026-11-24")));
+        let tina = Owner::new("tína torres");
+        let (mut s, report) = Session::start_for(dir.path(), &clock, None, tina).unwrap();
+        let r = report.unwrap();
+        assert_eq!(r.file, "DUE-tina-torres.md");
+        assert_eq!(r.written, Written::Changed);
+        let names: Vec<&str> = r.agenda.items.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["Ann", "Cy"]);
+        assert!(
+            r.line().contains(": tina-torres: 0 overdue, 2 today,"),
+            "{}",
+            r.line()
+        );
+        let read = |name: &str| fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(read("DUE.md").contains("[Bea]"));
+        assert!(read("DUE-sam.md").contains("[Bea]"));
+        assert!(!read("DUE-tina-torres.md").contains("[Bea]"));
+        // Bea passes to Tina: both owners' files follow, Sam's goes.
+        fs::write(
+            dir.path().join("bea.md"),
+            "---\nname: Bea\nowner: tina torres\n---\n## 2026-11-03 call\n",
+        )
+        .unwrap();
+        let r = s
+            .on_changes(&[Change::File("bea.md".into())], false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.agenda.items.len(), 3);
+        assert!(read("DUE-tina-torres.md").contains("[Bea]"));
+        assert!(!dir.path().join("DUE-sam.md").exists());
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod problems;
 mod record;
 mod safety;
 mod shell;
+mod teams;
 mod watch;
 
 use std::fs;
