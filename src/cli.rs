@@ -226,7 +226,7 @@ pub struct ListArgs {
     pub tag: Option<String>,
     /// Only contacts this person follows up (their `owner:`) and those with no owner
     #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
-    pub owner: Option<crate::owner::Owner>,
+    pub owner: Option<String>,
     /// Print JSON (an array, one object per contact) for scripts
     #[arg(long)]
     pub json: bool,
@@ -278,7 +278,7 @@ pub struct WatchArgs {
     /// Print this person's summary (their `owner:`, and contacts with no owner) after each
     /// rebuild. DUE.md is still everyone's.
     #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
-    pub owner: Option<crate::owner::Owner>,
+    pub owner: Option<String>,
 }
 
 /// `500ms`, `2s`, or a number of seconds.
@@ -316,11 +316,17 @@ pub struct DueArgs {
     /// This person's agenda (their `owner:`, and contacts with no owner): printed by --stdout
     /// and --json, and in the summary line. DUE.md is still everyone's.
     #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
-    pub owner: Option<crate::owner::Owner>,
+    pub owner: Option<String>,
 }
 
-/// An owner's name: it needs a letter or a digit.
-fn parse_owner(s: &str) -> Result<crate::owner::Owner, String> {
-    crate::owner::Owner::new(s)
-        .ok_or_else(|| format!("\"{s}\" names nobody: an owner's name needs a letter or a digit"))
+/// An owner's name: it needs a letter or a digit. Empty means no owner (everyone's agenda), so
+/// that `TOUCHBASE_OWNER=` clears the variable's effect.
+fn parse_owner(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() || crate::owner::Owner::new(s).is_some() {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "\"{s}\" names nobody: an owner's name needs a letter or a digit"
+        ))
+    }
 }

@@ -28,6 +28,12 @@ impl Owner {
         (!key.is_empty()).then_some(Owner { key })
     }
 
+    /// The owner a command was given (`--owner`, `TOUCHBASE_OWNER`): `None` for no name or
+    /// an empty one (everyone's agenda).
+    pub fn from_arg(name: Option<&str>) -> Option<Owner> {
+        name.and_then(Owner::new)
+    }
+
     /// `tina-torres`: the owner's folded name, safe in a file name.
     pub fn key(&self) -> &str {
         &self.key

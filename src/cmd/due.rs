@@ -15,7 +15,8 @@ use crate::vault::Written;
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
     let vault = ctx.open_vault()?;
     let mut cache = ctx.load(&vault);
-    let owner = args.owner.as_ref();
+    let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
+    let owner = owner.as_ref();
     if args.json || args.stdout {
         let agenda = vault.agenda_for(&mut cache, ctx.today, owner);
         let text = if args.json {

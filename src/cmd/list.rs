@@ -32,8 +32,9 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
     let config = &loaded.vault.config;
     let stage = args.stage.as_deref().map(fold);
     let tag = args.tag.as_deref().map(fold);
+    let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
     let mut contacts: Vec<&crate::model::Contact> =
-        crate::owner::filter(loaded.cache.contacts(), args.owner.as_ref())
+        crate::owner::filter(loaded.cache.contacts(), owner.as_ref())
             .filter(|c| stage.as_ref().is_none_or(|s| fold(&c.stage) == *s))
             .filter(|c| {
                 tag.as_ref()

@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<Code> {
         poll: args.poll,
         quiet: ctx.quiet,
         cache_dir: ctx.cache_dir.clone(),
-        owner: args.owner.clone(),
+        owner: crate::owner::Owner::from_arg(args.owner.as_deref()),
     };
     if ctx.today_fixed {
         watch::run(&ctx.vault_root()?, FixedClock(ctx.today), &opts)?;

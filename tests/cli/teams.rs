@@ -198,12 +198,12 @@ fn the_owner_comes_from_touchbase_owner_and_the_flag_wins() {
 }
 
 #[test]
-fn an_owner_name_with_no_letter_or_digit_is_refused() {
+fn an_owner_name_with_no_letter_or_digit_is_refused_and_an_empty_one_is_everyone() {
     let vault = fixture("team");
     for args in [
         &["due", "--owner=--"][..],
         &["due", "--owner", "!!!"][..],
-        &["list", "--owner", " "][..],
+        &["list", "--owner", "?"][..],
     ] {
         let out = touchbase(vault.path())
             .env_remove("TOUCHBASE_OWNER")
@@ -215,6 +215,14 @@ fn an_owner_name_with_no_letter_or_digit_is_refused() {
         assert!(err.contains("names nobody"), "{args:?}: {err}");
     }
     assert_eq!(top_files(vault.path()), ["notes.md", "touchbase.toml"]);
+    // An empty name is no owner: `TOUCHBASE_OWNER=` clears the variable.
+    let out = touchbase(vault.path())
+        .env("TOUCHBASE_OWNER", "")
+        .args(["due", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(item_names(&String::from_utf8(out.stdout).unwrap()).len(), 6);
 }
 
 #[test]
