@@ -34,6 +34,13 @@ impl Owner {
         name.and_then(Owner::new)
     }
 
+    /// The owner whose key (see [`key`]) is `key`; `None` for an empty one.
+    pub fn from_key(key: &str) -> Option<Owner> {
+        (!key.is_empty()).then(|| Owner {
+            key: key.to_string(),
+        })
+    }
+
     /// `tina-torres`: the owner's folded name, safe in a file name.
     pub fn key(&self) -> &str {
         &self.key

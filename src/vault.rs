@@ -416,16 +416,35 @@ impl Vault {
 
     /// The agenda of what `cache` holds, scheduled for `today`, for `owner` or everyone.
     fn assemble(&self, cache: &Cache, today: NaiveDate, owner: Option<&Owner>) -> Agenda {
-        let keep = |c: &Cached| owner.is_none_or(|o| c.contact().is_none_or(|k| o.has(k)));
+        match owner {
+            None => {
+                let entries = cache
+                    .files
+                    .values()
+                    .filter_map(|c| c.scheduled.as_ref().map(|(_, e)| e));
+                schedule::assemble(entries, cache.problems(), today, self.config.per_day)
+            }
+            Some(o) => {
+                self.assemble_where(cache, today, |_, c| c.contact().is_none_or(|k| o.has(k)))
+            }
+        }
+    }
+
+    /// The agenda of the files `keep` keeps (given each file's index in the cache's order):
+    /// their entries and problems, and the walk's problems.
+    fn assemble_where(
+        &self,
+        cache: &Cache,
+        today: NaiveDate,
+        keep: impl Fn(usize, &Cached) -> bool,
+    ) -> Agenda {
         let entries = cache
             .files
             .values()
-            .filter(|c| keep(c))
-            .filter_map(|c| c.scheduled.as_ref().map(|(_, e)| e));
-        let problems = match owner {
-            None => cache.problems(),
-            Some(_) => cache.problems_where(keep),
-        };
+            .enumerate()
+            .filter(|(i, c)| keep(*i, c))
+            .filter_map(|(_, c)| c.scheduled.as_ref().map(|(_, e)| e));
+        let problems = cache.problems_where(&keep);
         schedule::assemble(entries, problems, today, self.config.per_day)
     }
 
@@ -473,11 +492,33 @@ impl Vault {
         today: NaiveDate,
     ) -> Result<(Vec<(Owner, String, Written)>, Vec<String>)> {
         let agenda_file = &self.config.agenda_file;
+        // Each file's owner key, folded once (not once per owner): empty for everyone's.
+        let keys: Vec<String> = cache
+            .files
+            .par_iter()
+            .map(|(_, c)| {
+                c.contact()
+                    .and_then(|k| k.owner.as_deref())
+                    .map(owner::key)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut owners: Vec<Owner> = keys.iter().filter_map(|k| Owner::from_key(k)).collect();
+        owners.sort_unstable_by(|a, b| a.key().cmp(b.key()));
+        owners.dedup();
+        let texts: Vec<(Owner, String)> = owners
+            .into_par_iter()
+            .map(|o| {
+                let agenda = self.assemble_where(cache, today, |i, _| {
+                    keys[i].is_empty() || keys[i] == o.key()
+                });
+                let text = render::render_due(&agenda, self.config.link_style());
+                (o, text)
+            })
+            .collect();
         let mut first_error = None;
         let mut written = Vec::new();
-        for o in owner::owners(cache.contacts()) {
-            let agenda = self.assemble(cache, today, Some(&o));
-            let text = render::render_due(&agenda, self.config.link_style());
+        for (o, text) in texts {
             let rel = o.agenda_file(agenda_file);
             match safe::write_generated_as(
                 &self.canon,
@@ -692,13 +733,14 @@ impl Cache {
     }
 
     /// The walk's problems, and those of the files `keep` keeps.
-    fn problems_where(&self, keep: impl Fn(&Cached) -> bool) -> Vec<Problem> {
+    fn problems_where(&self, keep: impl Fn(usize, &Cached) -> bool) -> Vec<Problem> {
         let mut problems = self.walk_problems.clone();
         problems.extend(
             self.files
                 .values()
-                .filter(|c| keep(c))
-                .flat_map(|c| c.parsed.problems.iter().cloned()),
+                .enumerate()
+                .filter(|(i, c)| keep(*i, c))
+                .flat_map(|(_, c)| c.parsed.problems.iter().cloned()),
         );
         problems
     }
