@@ -74,6 +74,7 @@ pub fn touchbase(vault: &Path) -> Command {
     cmd.env_remove("TOUCHBASE_VAULT")
         .env_remove("TOUCHBASE_TODAY")
         .env_remove("TOUCHBASE_NO_CACHE")
+        .env_remove("TOUCHBASE_OWNER")
         .env("TOUCHBASE_CACHE_DIR", cache_dir())
         .env("NO_COLOR", "1")
         .arg("--vault")
@@ -132,6 +133,7 @@ pub fn pinned(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> std::process:
         .env("TOUCHBASE_CACHE_DIR", cache_dir())
         .env("NO_COLOR", "1")
         .env_remove("TOUCHBASE_TODAY")
-        .env_remove("TOUCHBASE_VAULT");
+        .env_remove("TOUCHBASE_VAULT")
+        .env_remove("TOUCHBASE_OWNER");
     c
 }

@@ -21,11 +21,7 @@ fn top_files(dir: &Path) -> Vec<String> {
 
 /// Run touchbase with `args` on `vault`; it must succeed. Its stdout.
 fn run(vault: &Path, args: &[&str]) -> String {
-    let out = touchbase(vault)
-        .env_remove("TOUCHBASE_OWNER")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = touchbase(vault).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -205,11 +201,7 @@ fn an_owner_name_with_no_letter_or_digit_is_refused_and_an_empty_one_is_everyone
         &["due", "--owner", "!!!"][..],
         &["list", "--owner", "?"][..],
     ] {
-        let out = touchbase(vault.path())
-            .env_remove("TOUCHBASE_OWNER")
-            .args(args)
-            .output()
-            .unwrap();
+        let out = touchbase(vault.path()).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("names nobody"), "{args:?}: {err}");
@@ -356,5 +348,43 @@ fn init_and_git_setup_mark_owner_agendas_generated() {
          DUE-tina-torres.md: linguist-generated: true\n\
          contacts/DUE-tina-torres.md: merge: touchbase\n\
          contacts/DUE-tina-torres.md: linguist-generated: unspecified\n"
+    );
+}
+
+#[test]
+fn watch_owner_writes_every_agenda_and_prints_the_owners_line() {
+    use std::io::{BufRead, BufReader};
+    let vault = fixture("team");
+    let v = vault.path();
+    let mut child = pinned(env!("CARGO_BIN_EXE_touchbase"), v)
+        .env("TOUCHBASE_OWNER", "Sam Ortiz")
+        .arg("--vault")
+        .arg(v)
+        .args(["--today", crate::TODAY, "watch", "--debounce", "100ms"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        first.contains(": sam-ortiz: 2 overdue, 0 today, 1 upcoming,")
+            && first.contains(" -> DUE-sam-ortiz.md in "),
+        "{first}"
+    );
+    assert_eq!(
+        top_files(v),
+        [
+            "DUE-jose-nunez.md",
+            "DUE-sam-ortiz.md",
+            "DUE-tina-torres.md",
+            "DUE.md",
+            "notes.md",
+            "touchbase.toml"
+        ]
     );
 }
