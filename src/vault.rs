@@ -525,7 +525,8 @@ impl Vault {
                 &self.canon.join(&rel),
                 &|old| old.starts_with(render::HEADER.as_bytes()),
                 "it does not start with touchbase's header",
-                "agenda.per_owner",
+                // Another agenda file name gives the owners' files another stem too.
+                "agenda.file",
                 text.as_bytes(),
             ) {
                 Ok(w) => written.push((o, rel, w)),
