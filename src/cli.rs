@@ -226,8 +226,8 @@ pub struct ListArgs {
     /// Only contacts with this tag
     #[arg(long)]
     pub tag: Option<String>,
-    /// Only contacts this person follows up (their `owner:`)
-    #[arg(long)]
+    /// Only contacts this person follows up (their `owner:`) and those with no owner
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
     pub owner: Option<String>,
     /// Print JSON (an array, one object per contact) for scripts
     #[arg(long)]
@@ -277,6 +277,10 @@ pub struct WatchArgs {
     /// Poll for changes instead of using native events (network and synced folders)
     #[arg(long, num_args = 0..=1, default_missing_value = "2s", value_parser = parse_interval, value_name = "INTERVAL")]
     pub poll: Option<std::time::Duration>,
+    /// Print this person's summary (their `owner:`, and contacts with no owner) after each
+    /// rebuild. DUE.md is still everyone's.
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
+    pub owner: Option<String>,
 }
 
 /// `500ms`, `2s`, or a number of seconds.
@@ -305,8 +309,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct TodayArgs {
-    /// Only contacts this person follows up (their `owner:`; contacts with no owner too)
-    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME")]
+    /// Only contacts this person follows up (their `owner:`) and those with no owner
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
     pub owner: Option<String>,
 }
 
@@ -318,4 +322,20 @@ pub struct DueArgs {
     /// Print the agenda as JSON instead of writing it
     #[arg(long)]
     pub json: bool,
+    /// This person's agenda (their `owner:`, and contacts with no owner): printed by --stdout
+    /// and --json, and in the summary line. DUE.md is still everyone's.
+    #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
+    pub owner: Option<String>,
+}
+
+/// An owner's name: it needs a letter or a digit. Empty means no owner (everyone's agenda), so
+/// that `TOUCHBASE_OWNER=` clears the variable's effect.
+fn parse_owner(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() || crate::owner::Owner::new(s).is_some() {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "\"{s}\" names nobody: an owner's name needs a letter or a digit"
+        ))
+    }
 }

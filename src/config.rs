@@ -120,6 +120,7 @@ struct RawAgenda {
     dates_horizon: Option<Duration>,
     links: Option<Links>,
     per_day: Option<Spanned<usize>>,
+    per_owner: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -181,6 +182,8 @@ pub struct Config {
     pub add_template: Option<String>,
     /// How many follow-ups DUE.md lists under Overdue and Today together (`None`: all).
     pub per_day: Option<usize>,
+    /// `due` and `watch` also write one agenda per owner, `DUE-<owner>.md` beside DUE.md.
+    pub per_owner: bool,
     /// Cadence and sequence due dates are never earlier than the last touch plus this.
     pub min_gap: Duration,
     /// Cadence and sequence due dates on a Saturday or Sunday move to the Monday.
@@ -523,6 +526,7 @@ impl Config {
             add_folder: raw.add.folder.unwrap_or_else(|| "contacts".to_string()),
             add_template: raw.add.template,
             per_day: raw.agenda.per_day.map(Spanned::into_inner),
+            per_owner: raw.agenda.per_owner.unwrap_or(false),
             min_gap: raw.cadence.min_gap.unwrap_or(Duration::Days(2)),
             skip_weekends: raw.cadence.skip_weekends.unwrap_or(false),
             open_stages: lowercase(
@@ -883,6 +887,12 @@ mod tests {
         assert_eq!(c.min_gap, Duration::Days(3));
         assert!(c.skip_weekends);
         assert_eq!(c.per_day, Some(5));
+        assert!(!c.per_owner);
+        assert!(
+            Config::from_toml("[agenda]\nper_owner = true\n")
+                .unwrap()
+                .per_owner
+        );
         assert_eq!(c.card_lead, Duration::Days(10));
         let client = &[Channel::Card, Channel::Call, Channel::Meeting];
         let cases: [StageCase; 5] = [

@@ -21,6 +21,7 @@ pub mod links;
 pub mod lookup;
 pub mod merge;
 pub mod model;
+pub mod owner;
 pub mod parse;
 pub mod problem;
 pub mod render;

@@ -15,6 +15,7 @@ use walkdir::WalkDir;
 
 use crate::config::{self, Config};
 use crate::model::Contact;
+use crate::owner::{self, Owner};
 use crate::parse::{self, Parsed};
 use crate::problem::{Kind, MAX_FILE_BYTES, Problem};
 use crate::render;
@@ -91,11 +92,13 @@ impl Vault {
     }
 
     /// True for vault-relative paths that touchbase never reads: dot-entries, ignored globs and
-    /// its own agenda.
+    /// its own agendas (DUE.md, and the per-owner `DUE-<owner>.md` beside it whether or not
+    /// `agenda.per_owner` is on now).
     pub fn is_excluded(&self, rel: &str) -> bool {
         rel.split('/').any(|part| part.starts_with('.'))
             || self.ignore.is_match(rel)
             || rel == self.config.agenda_file
+            || owner::is_agenda_file(&self.config.agenda_file, rel)
     }
 
     /// Every Markdown file that may be a contact, as (vault-relative path, absolute path), in
@@ -382,6 +385,19 @@ impl Vault {
     /// reschedules one contact, then only sorts. A cache belongs to one vault and its config
     /// (the watcher starts a new cache when the config changes).
     pub fn agenda_from(&self, cache: &mut Cache, today: NaiveDate) -> Agenda {
+        self.agenda_for(cache, today, None)
+    }
+
+    /// [`Vault::agenda_from`] for one owner: their contacts and those with no owner (see
+    /// [`crate::owner`]), with the problems of those files and of files that are no contact.
+    /// `None`: everyone's agenda.
+    pub fn agenda_for(&self, cache: &mut Cache, today: NaiveDate, owner: Option<&Owner>) -> Agenda {
+        self.schedule(cache, today);
+        self.assemble(cache, today, owner)
+    }
+
+    /// Schedule every contact whose entries are not yet for `today` (in parallel).
+    fn schedule(&self, cache: &mut Cache, today: NaiveDate) {
         cache.schedules += cache
             .files
             .par_iter_mut()
@@ -396,17 +412,52 @@ impl Vault {
                 0
             })
             .sum::<usize>();
+    }
+
+    /// The agenda of what `cache` holds, scheduled for `today`, for `owner` or everyone.
+    fn assemble(&self, cache: &Cache, today: NaiveDate, owner: Option<&Owner>) -> Agenda {
+        match owner {
+            None => {
+                let entries = cache
+                    .files
+                    .values()
+                    .filter_map(|c| c.scheduled.as_ref().map(|(_, e)| e));
+                schedule::assemble(entries, cache.problems(), today, self.config.per_day)
+            }
+            Some(o) => {
+                self.assemble_where(cache, today, |_, c| c.contact().is_none_or(|k| o.has(k)))
+            }
+        }
+    }
+
+    /// The agenda of the files `keep` keeps (given each file's index in the cache's order):
+    /// their entries and problems, and the walk's problems.
+    fn assemble_where(
+        &self,
+        cache: &Cache,
+        today: NaiveDate,
+        keep: impl Fn(usize, &Cached) -> bool,
+    ) -> Agenda {
         let entries = cache
             .files
             .values()
-            .filter_map(|c| c.scheduled.as_ref().map(|(_, e)| e));
-        schedule::assemble(entries, cache.problems(), today, self.config.per_day)
+            .enumerate()
+            .filter(|(i, c)| keep(*i, c))
+            .filter_map(|(_, c)| c.scheduled.as_ref().map(|(_, e)| e));
+        let problems = cache.problems_where(&keep);
+        schedule::assemble(entries, problems, today, self.config.per_day)
     }
 
     /// The one rebuild, shared by `due` and `watch`: schedule what `cache` holds, render, and
     /// write DUE.md if its content changed. The caller brings the cache up to date first
     /// (`sync` for everything, `refresh` for known paths).
     pub fn rebuild(&self, cache: &mut Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
+        let r = self.rebuild_all(cache, today)?;
+        Ok((r.agenda, r.written))
+    }
+
+    /// [`Vault::rebuild`], saying also what it did with the per-owner agendas.
+    pub fn rebuild_all(&self, cache: &mut Cache, today: NaiveDate) -> Result<Rebuilt> {
         let agenda = self.agenda_from(cache, today);
         let text = render::render_due(&agenda, self.config.link_style());
         let written = self.write_agenda(text.as_bytes())?;
@@ -414,8 +465,100 @@ impl Vault {
             let text = self.render_ics(cache, &agenda);
             self.write_ics(&self.canon.join(ics), text.as_bytes(), "agenda.ics")?;
         }
+        let (owners, removed) = if self.config.per_owner {
+            self.write_owner_agendas(cache, today)?
+        } else {
+            (Vec::new(), Vec::new())
+        };
         safe::remove_stale(&self.canon, &std::mem::take(&mut cache.temps));
-        Ok((agenda, written))
+        Ok(Rebuilt {
+            agenda,
+            written,
+            owners,
+            removed,
+        })
+    }
+
+    /// `agenda.per_owner`: write `DUE-<owner>.md` for each owner the contacts name, when its
+    /// content changed, and remove those touchbase wrote for owners no contact names any more.
+    /// Every owner's file is tried; the first error is returned after.
+    #[expect(
+        clippy::type_complexity,
+        reason = "a private helper's two lists, named at once by its caller"
+    )]
+    fn write_owner_agendas(
+        &self,
+        cache: &Cache,
+        today: NaiveDate,
+    ) -> Result<(Vec<(Owner, String, Written)>, Vec<String>)> {
+        let agenda_file = &self.config.agenda_file;
+        // Each file's owner key, folded once (not once per owner): empty for everyone's.
+        let keys: Vec<String> = cache
+            .files
+            .par_iter()
+            .map(|(_, c)| {
+                c.contact()
+                    .and_then(|k| k.owner.as_deref())
+                    .map(owner::key)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut owners: Vec<Owner> = keys.iter().filter_map(|k| Owner::from_key(k)).collect();
+        owners.sort_unstable_by(|a, b| a.key().cmp(b.key()));
+        owners.dedup();
+        let texts: Vec<(Owner, String)> = owners
+            .into_par_iter()
+            .map(|o| {
+                let agenda = self.assemble_where(cache, today, |i, _| {
+                    keys[i].is_empty() || keys[i] == o.key()
+                });
+                let text = render::render_due(&agenda, self.config.link_style());
+                (o, text)
+            })
+            .collect();
+        let mut first_error = None;
+        let mut written = Vec::new();
+        for (o, text) in texts {
+            let rel = o.agenda_file(agenda_file);
+            match safe::write_generated_as(
+                &self.canon,
+                &self.canon.join(&rel),
+                &|old| old.starts_with(render::HEADER.as_bytes()),
+                "it does not start with touchbase's header",
+                // Another agenda file name gives the owners' files another stem too.
+                "agenda.file",
+                text.as_bytes(),
+            ) {
+                Ok(w) => written.push((o, rel, w)),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        let folder = Path::new(agenda_file).parent().unwrap_or(Path::new(""));
+        let mut gone: Vec<String> = fs::read_dir(self.canon.join(folder))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .map(|name| relative(Path::new(""), &folder.join(name)))
+            .filter(|rel| owner::is_agenda_file(agenda_file, rel))
+            .filter(|rel| !written.iter().any(|(_, w, _)| w == rel))
+            .collect();
+        gone.sort();
+        let mut removed = Vec::new();
+        for rel in gone {
+            match safe::remove_generated(&self.canon, &self.canon.join(&rel), render::HEADER) {
+                Ok(true) => removed.push(rel),
+                Ok(false) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok((written, removed)),
+        }
     }
 
     /// The agenda as an iCalendar file, with each follow-up's contact details from `cache`.
@@ -448,6 +591,17 @@ impl Vault {
             text,
         )
     }
+}
+
+/// What a rebuild did: everyone's agenda and whether DUE.md changed; with `agenda.per_owner`,
+/// each owner's agenda file (vault-relative) and whether it changed, and the owner agendas it
+/// removed (no contact names their owner any more).
+#[derive(Debug)]
+pub struct Rebuilt {
+    pub agenda: Agenda,
+    pub written: Written,
+    pub owners: Vec<(Owner, String, Written)>,
+    pub removed: Vec<String>,
 }
 
 /// What identifies a version of a file cheaply: its size and modification time, and on Unix
@@ -577,6 +731,19 @@ impl Cache {
     /// `contacts` gives it), its note and its problems, for `check --explain`.
     pub fn parsed(&self, rel: &str) -> Option<&Parsed> {
         self.files.get(rel).map(|c| &c.parsed)
+    }
+
+    /// The walk's problems, and those of the files `keep` keeps.
+    fn problems_where(&self, keep: impl Fn(usize, &Cached) -> bool) -> Vec<Problem> {
+        let mut problems = self.walk_problems.clone();
+        problems.extend(
+            self.files
+                .values()
+                .enumerate()
+                .filter(|(i, c)| keep(*i, c))
+                .flat_map(|(_, c)| c.parsed.problems.iter().cloned()),
+        );
+        problems
     }
 
     /// Every problem: the walk's and each file's.

@@ -20,6 +20,7 @@ use notify_debouncer_full::{
 };
 
 use crate::config;
+use crate::owner::Owner;
 use crate::problem::Problem;
 use crate::schedule::Agenda;
 use crate::term;
@@ -118,8 +119,13 @@ pub fn git_busy(git_dir: Option<&Path>) -> bool {
 #[derive(Debug)]
 pub struct Report {
     pub why: String,
+    /// Everyone's agenda, or with `--owner` that owner's.
     pub agenda: Agenda,
+    /// The file the line names (DUE.md, or the owner's own agenda) and whether it changed.
+    pub file: String,
     pub written: Written,
+    /// The `--owner` the agenda is for.
+    pub owner: Option<Owner>,
     pub elapsed: Duration,
     /// Problems not reported by the previous rebuild.
     pub new_problems: Vec<Problem>,
@@ -128,17 +134,22 @@ pub struct Report {
 impl Report {
     /// The line to print. The reason names changed files and the agenda file comes from the
     /// config: both are cleaned for the terminal.
-    pub fn line(&self, agenda_file: &str) -> String {
+    pub fn line(&self) -> String {
         let status = if self.written == Written::Unchanged {
             " (unchanged)"
         } else {
             ""
         };
+        let who = self
+            .owner
+            .as_ref()
+            .map(|o| format!("{}: ", o.key()))
+            .unwrap_or_default();
         format!(
-            "{}: {} -> {}{status} in {} ms",
+            "{}: {who}{} -> {}{status} in {} ms",
             term::clean(&self.why),
             crate::cmd::due::summary(&self.agenda),
-            term::clean(agenda_file),
+            term::clean(&self.file),
             self.elapsed.as_millis()
         )
     }
@@ -154,6 +165,8 @@ pub struct Session<C: Clock> {
     /// Changes seen while git was busy, or a failed write: rebuild when possible.
     pending: Option<String>,
     reported: BTreeSet<String>,
+    /// `--owner`: whose agenda the reports are about (every file is still written).
+    owner: Option<Owner>,
 }
 
 impl<C: Clock> Session<C> {
@@ -163,6 +176,17 @@ impl<C: Clock> Session<C> {
         root: &Path,
         clock: C,
         cache_dir: Option<&Path>,
+    ) -> Result<(Self, Option<Report>)> {
+        Self::start_for(root, clock, cache_dir, None)
+    }
+
+    /// [`Session::start`] for one owner: each report is about their agenda (see
+    /// [`crate::owner`]); what is written is the same for everyone.
+    pub fn start_for(
+        root: &Path,
+        clock: C,
+        cache_dir: Option<&Path>,
+        owner: Option<Owner>,
     ) -> Result<(Self, Option<Report>)> {
         let started = Instant::now();
         let vault = Vault::open(root)?;
@@ -175,6 +199,7 @@ impl<C: Clock> Session<C> {
             today,
             pending: None,
             reported: BTreeSet::new(),
+            owner,
         };
         // A cache that cannot be saved only makes the next start slower.
         let _ = s.cache.save();
@@ -261,11 +286,29 @@ impl<C: Clock> Session<C> {
             });
             return Ok(None);
         }
-        let (agenda, written) = match self.vault.rebuild(&mut self.cache, self.today) {
+        let rebuilt = match self.vault.rebuild_all(&mut self.cache, self.today) {
             Ok(r) => r,
             Err(e) => {
                 self.pending = Some(why);
                 return Err(e);
+            }
+        };
+        let (agenda, file, written) = match &self.owner {
+            None => (
+                rebuilt.agenda,
+                self.vault.config.agenda_file.clone(),
+                rebuilt.written,
+            ),
+            Some(o) => {
+                let agenda = self.vault.agenda_for(&mut self.cache, self.today, Some(o));
+                match rebuilt.owners.into_iter().find(|(x, ..)| x == o) {
+                    Some((_, file, w)) => (agenda, file, w),
+                    None => (
+                        agenda,
+                        self.vault.config.agenda_file.clone(),
+                        rebuilt.written,
+                    ),
+                }
             }
         };
         let now: BTreeSet<String> = agenda.problems.iter().map(ToString::to_string).collect();
@@ -279,7 +322,9 @@ impl<C: Clock> Session<C> {
         Ok(Some(Report {
             why,
             agenda,
+            file,
             written,
+            owner: self.owner.clone(),
             elapsed: started.elapsed(),
             new_problems,
         }))
@@ -311,6 +356,8 @@ pub struct Options {
     pub quiet: bool,
     /// Where the parse cache is kept between runs, if anywhere.
     pub cache_dir: Option<PathBuf>,
+    /// `--owner`: print this owner's summary after each rebuild.
+    pub owner: Option<Owner>,
 }
 
 enum Msg {
@@ -470,15 +517,15 @@ pub fn run<C: Clock>(root: &Path, clock: C, opts: &Options) -> Result<()> {
     let root = std::fs::canonicalize(root)
         .with_context(|| format!("cannot open the vault {}", root.display()))?;
     let guard = start_watcher(&root, opts, tx)?;
-    let (mut session, first) = Session::start(&root, clock, opts.cache_dir.as_deref())?;
-    let agenda_file = session.vault.config.agenda_file.clone();
+    let (mut session, first) =
+        Session::start_for(&root, clock, opts.cache_dir.as_deref(), opts.owner.clone())?;
     let say = |report: Option<Report>| {
         if let Some(r) = report {
             for p in &r.new_problems {
                 eprintln!("warning: {}", term::clean(&p.to_string()));
             }
             if !opts.quiet {
-                println!("{}", r.line(&agenda_file));
+                println!("{}", r.line());
             }
         }
     };
@@ -601,6 +648,8 @@ mod tests {
             ("Jane.MD", Some(Change::File("Jane.MD".into()))),
             ("touchbase.toml", Some(Change::Config)),
             ("DUE.md", None),
+            ("DUE-tina-torres.md", None),
+            ("DUE-Notes.md", Some(Change::File("DUE-Notes.md".into()))),
             (".DUE.md.a1b2c3", None),
             ("contacts/.jane.md.swp", None),
             ("contacts/.#jane.md", None),
@@ -616,6 +665,52 @@ mod tests {
             assert_eq!(classify(&vault, &root.join(rel)), want, "{rel}");
         }
         assert_eq!(classify(&vault, Path::new("/elsewhere/x.md")), None);
+    }
+
+    #[test]
+    fn an_owners_watch_reports_their_agenda_and_keeps_every_file_current() {
+        let dir = vault_with(&[
+            ("touchbase.toml", "[agenda]\nper_owner = true\n"),
+            (
+                "ann.md",
+                "---\nname: Ann\nowner: Tina Torres\n---\n## 2026-11-03 call\n",
+            ),
+            (
+                "bea.md",
+                "---\nname: Bea\nowner: Sam\n---\n## 2026-11-03 call\n",
+            ),
+            ("cy.md", "---\nname: Cy\n---\n## 2026-11-03 call\n"),
+        ]);
+        let clock = TestClock(Cell::new(d("2026-11-24")));
+        let tina = Owner::new("tína torres");
+        let (mut s, report) = Session::start_for(dir.path(), &clock, None, tina).unwrap();
+        let r = report.unwrap();
+        assert_eq!(r.file, "DUE-tina-torres.md");
+        assert_eq!(r.written, Written::Changed);
+        let names: Vec<&str> = r.agenda.items.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["Ann", "Cy"]);
+        assert!(
+            r.line().contains(": tina-torres: 0 overdue, 2 today,"),
+            "{}",
+            r.line()
+        );
+        let read = |name: &str| fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(read("DUE.md").contains("[Bea]"));
+        assert!(read("DUE-sam.md").contains("[Bea]"));
+        assert!(!read("DUE-tina-torres.md").contains("[Bea]"));
+        // Bea passes to Tina: both owners' files follow, Sam's goes.
+        fs::write(
+            dir.path().join("bea.md"),
+            "---\nname: Bea\nowner: tina torres\n---\n## 2026-11-03 call\n",
+        )
+        .unwrap();
+        let r = s
+            .on_changes(&[Change::File("bea.md".into())], false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.agenda.items.len(), 3);
+        assert!(read("DUE-tina-torres.md").contains("[Bea]"));
+        assert!(!dir.path().join("DUE-sam.md").exists());
     }
 
     #[test]

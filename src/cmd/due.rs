@@ -1,4 +1,6 @@
 //! `touchbase due`: write DUE.md (or print it, or print JSON) and a one-line summary.
+//! `--owner` narrows what is printed to one person's agenda; what is written is the same for
+//! everyone (DUE.md is shared through git, and must not depend on who ran the command).
 
 use anyhow::Result;
 
@@ -13,8 +15,10 @@ use crate::vault::Written;
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
     let vault = ctx.open_vault()?;
     let mut cache = ctx.load(&vault);
+    let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
+    let owner = owner.as_ref();
     if args.json || args.stdout {
-        let agenda = vault.agenda_from(&mut cache, ctx.today);
+        let agenda = vault.agenda_for(&mut cache, ctx.today, owner);
         let text = if args.json {
             render::render_json(&agenda)
         } else {
@@ -24,25 +28,67 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
         exit_without_freeing(cache, agenda);
         return Ok(Code::Success);
     }
-    let (agenda, written) = vault.rebuild(&mut cache, ctx.today)?;
+    let rebuilt = vault.rebuild_all(&mut cache, ctx.today)?;
+    let mut agenda = rebuilt.agenda;
+    // The owner's own file, when there is one; else everyone's DUE.md, which holds theirs.
+    let mut shown = (vault.config.agenda_file.clone(), rebuilt.written);
+    if let Some(o) = owner {
+        agenda = vault.agenda_for(&mut cache, ctx.today, Some(o));
+        if let Some((_, file, w)) = rebuilt.owners.iter().find(|(x, ..)| x == o) {
+            shown = (file.clone(), *w);
+        }
+    }
 
     for p in &agenda.problems {
         eprintln!("warning: {}", term::clean(&p.to_string()));
     }
     if !ctx.quiet {
-        let status = if written == Written::Unchanged {
-            " (unchanged)"
-        } else {
-            ""
+        let status = |w: Written| {
+            if w == Written::Unchanged {
+                " (unchanged)"
+            } else {
+                ""
+            }
         };
+        let who = owner.map(|o| format!("{}: ", o.key())).unwrap_or_default();
         println!(
-            "{} -> {}{status}",
+            "{who}{} -> {}{}",
             summary(&agenda),
-            term::clean(&vault.config.agenda_file)
+            term::clean(&shown.0),
+            status(shown.1)
         );
+        if owner.is_none() && !rebuilt.owners.is_empty() {
+            let changed = rebuilt
+                .owners
+                .iter()
+                .filter(|(.., w)| *w == Written::Changed)
+                .count();
+            let agenda_file = &vault.config.agenda_file;
+            let stem = agenda_file.strip_suffix(".md").unwrap_or(agenda_file);
+            println!(
+                "{} -> {}-<owner>.md ({})",
+                plural(rebuilt.owners.len(), "owner agenda", "owner agendas"),
+                term::clean(stem),
+                if changed == 0 {
+                    "unchanged".to_string()
+                } else {
+                    format!("{changed} written")
+                }
+            );
+        }
+        for rel in &rebuilt.removed {
+            println!("removed {}: no contact has its owner", term::clean(rel));
+        }
         // With problems, the files that would be contacts are listed as problems instead.
         if agenda.contacts == 0 && agenda.problems.is_empty() {
-            eprintln!("touchbase: {}", render::NO_CONTACTS);
+            match owner {
+                Some(o) if cache.contacts().next().is_some() => eprintln!(
+                    "touchbase: no contact has the owner {} or none (owners are matched by name, \
+                     ignoring case and accents)",
+                    o.key()
+                ),
+                _ => eprintln!("touchbase: {}", render::NO_CONTACTS),
+            }
         }
     }
     exit_without_freeing(cache, agenda);

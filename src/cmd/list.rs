@@ -32,21 +32,15 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
     let config = &loaded.vault.config;
     let stage = args.stage.as_deref().map(fold);
     let tag = args.tag.as_deref().map(fold);
-    let owner = args.owner.as_deref().map(fold);
-    let mut contacts: Vec<&crate::model::Contact> = loaded
-        .cache
-        .contacts()
-        .filter(|c| stage.as_ref().is_none_or(|s| fold(&c.stage) == *s))
-        .filter(|c| {
-            tag.as_ref()
-                .is_none_or(|t| c.tags.iter().any(|x| fold(x) == *t))
-        })
-        .filter(|c| {
-            owner
-                .as_ref()
-                .is_none_or(|o| c.owner.as_deref().is_some_and(|x| fold(x) == *o))
-        })
-        .collect();
+    let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
+    let mut contacts: Vec<&crate::model::Contact> =
+        crate::owner::filter(loaded.cache.contacts(), owner.as_ref())
+            .filter(|c| stage.as_ref().is_none_or(|s| fold(&c.stage) == *s))
+            .filter(|c| {
+                tag.as_ref()
+                    .is_none_or(|t| c.tags.iter().any(|x| fold(x) == *t))
+            })
+            .collect();
     contacts.sort_by(|a, b| {
         fold(&a.name)
             .cmp(&fold(&b.name))

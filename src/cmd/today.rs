@@ -14,7 +14,7 @@ use super::{Context, Loaded, due_words};
 use crate::cli::{LogArgs, SnoozeArgs, TodayArgs};
 use crate::exit::Code;
 use crate::model::Contact;
-use crate::schedule::{Item, status, timeline};
+use crate::schedule::{status, timeline};
 use crate::term::clean;
 
 /// The keys, as the session shows them.
@@ -98,22 +98,14 @@ pub fn run(ctx: &Context, args: &TodayArgs) -> Result<Code> {
 /// the day's ranked list; without it, overdue (broken promises first) then today.
 fn due_paths(ctx: &Context, args: &TodayArgs) -> Result<Vec<String>> {
     let mut loaded = Loaded::open(ctx)?;
-    let agenda = loaded.vault.agenda_from(&mut loaded.cache, ctx.today);
-    let owner = args.owner.as_deref().map(crate::lookup::fold);
-    let owned = |i: &Item| {
-        owner.as_ref().is_none_or(|o| {
-            loaded
-                .cache
-                .contacts()
-                .find(|c| c.path == i.path)
-                .and_then(|c| c.owner.as_deref())
-                .is_none_or(|mine| crate::lookup::fold(mine) == *o)
-        })
-    };
+    // With an owner, theirs and the unassigned ones, as `due --owner` lists them.
+    let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
+    let agenda = loaded
+        .vault
+        .agenda_for(&mut loaded.cache, ctx.today, owner.as_ref());
     Ok(agenda
         .due_now()
         .into_iter()
-        .filter(|i| owned(i))
         .map(|i| i.path.clone())
         .collect())
 }

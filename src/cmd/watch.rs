@@ -1,4 +1,5 @@
-//! `touchbase watch`: keep DUE.md current. The loop itself is in `crate::watch`.
+//! `touchbase watch`: keep DUE.md current (and the per-owner agendas); `--owner` narrows what
+//! it prints to one person's agenda. The loop itself is in `crate::watch`.
 
 use anyhow::Result;
 
@@ -13,6 +14,7 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<Code> {
         poll: args.poll,
         quiet: ctx.quiet,
         cache_dir: ctx.cache_dir.clone(),
+        owner: crate::owner::Owner::from_arg(args.owner.as_deref()),
     };
     if ctx.today_fixed {
         watch::run(&ctx.vault_root()?, FixedClock(ctx.today), &opts)?;

@@ -818,6 +818,27 @@ pub fn write_generated_as(
     Ok(Written::Changed)
 }
 
+/// Remove a file touchbase generated at `path` (below `root`, canonical): only a regular file
+/// inside the vault that starts with `header`. Anything else (a user's file, a link, a folder,
+/// nothing at all) is left alone and `false` returned.
+pub fn remove_generated(root: &Path, path: &Path, header: &str) -> Result<bool> {
+    let shown = path.display();
+    let Ok((dir, name)) = Folder::of(root, path, false) else {
+        return Ok(false);
+    };
+    if !dir.stat(&name).is_ok_and(|v| v.is_file()) {
+        return Ok(false);
+    }
+    let old = read_old(root, &dir, &name, false).with_context(|| format!("cannot read {shown}"))?;
+    if !old.starts_with(header.as_bytes()) {
+        return Ok(false);
+    }
+    sys::unlinkat(&dir.fd, &name, AtFlags::empty())
+        .with_context(|| format!("cannot remove {shown}"))?;
+    dir.sync();
+    Ok(true)
+}
+
 /// What a generated file holds now (at most the size limit). Through a link only to a file
 /// inside the vault: a link to nothing, or out of the vault, holds nothing of ours to keep.
 fn read_old(root: &Path, dir: &Folder, name: &OsStr, link: bool) -> io::Result<Vec<u8>> {
@@ -1228,6 +1249,37 @@ mod tests {
     }
 
     const HEADER: &str = "<!-- generated -->";
+
+    #[test]
+    fn only_a_generated_file_inside_the_vault_is_removed() {
+        let (_d, root) = vault();
+        put(&root.join("DUE-sam.md"), &format!("{HEADER}\nagenda\n"));
+        put(&root.join("DUE-bea.md"), "My own notes\n");
+        put(&root.join("DUE-cy.md"), "");
+        let outside = tempfile::TempDir::new().unwrap();
+        put(&outside.path().join("x.md"), &format!("{HEADER}\n"));
+        std::os::unix::fs::symlink(outside.path().join("x.md"), root.join("DUE-link.md")).unwrap();
+        fs::create_dir(root.join("DUE-dir.md")).unwrap();
+        assert!(remove_generated(&root, &root.join("DUE-sam.md"), HEADER).unwrap());
+        assert!(!root.join("DUE-sam.md").exists());
+        for kept in [
+            "DUE-bea.md",
+            "DUE-cy.md",
+            "DUE-link.md",
+            "DUE-dir.md",
+            "DUE-none.md",
+        ] {
+            assert!(
+                !remove_generated(&root, &root.join(kept), HEADER).unwrap(),
+                "{kept}"
+            );
+        }
+        assert_eq!(
+            names(&root),
+            ["DUE-bea.md", "DUE-cy.md", "DUE-dir.md", "DUE-link.md"]
+        );
+        assert!(outside.path().join("x.md").exists());
+    }
 
     #[test]
     fn a_generated_file_replaces_only_its_own_kind() {

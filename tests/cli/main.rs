@@ -18,6 +18,7 @@ mod problems;
 mod record;
 mod safety;
 mod shell;
+mod teams;
 mod today;
 mod watch;
 
@@ -75,6 +76,7 @@ pub fn touchbase(vault: &Path) -> Command {
     cmd.env_remove("TOUCHBASE_VAULT")
         .env_remove("TOUCHBASE_TODAY")
         .env_remove("TOUCHBASE_NO_CACHE")
+        .env_remove("TOUCHBASE_OWNER")
         .env("TOUCHBASE_CACHE_DIR", cache_dir())
         .env("NO_COLOR", "1")
         .arg("--vault")
@@ -133,6 +135,7 @@ pub fn pinned(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> std::process:
         .env("TOUCHBASE_CACHE_DIR", cache_dir())
         .env("NO_COLOR", "1")
         .env_remove("TOUCHBASE_TODAY")
-        .env_remove("TOUCHBASE_VAULT");
+        .env_remove("TOUCHBASE_VAULT")
+        .env_remove("TOUCHBASE_OWNER");
     c
 }

@@ -733,7 +733,15 @@ fn list_shows_every_contact_one_line_each_sorted_by_name() {
         vec!["bob brown", "Zed Zane"]
     );
     assert_eq!(names(json(&["--tag", "VIP"])), vec!["Zed Zane"]);
-    assert_eq!(names(json(&["--owner", "sam"])), vec!["Zed Zane"]);
+    // Contacts with no owner are on everyone's list.
+    assert_eq!(
+        names(json(&["--owner", "sam"])),
+        vec!["bob brown", "Émile Aubert", "Zed Zane"]
+    );
+    assert_eq!(
+        names(json(&["--owner", "bea"])),
+        vec!["bob brown", "Émile Aubert"]
+    );
     let all = json(&[]);
     assert_eq!(all[2]["due"], "2027-01-01", "a client: every 6 weeks");
     assert_eq!(all[2]["touches"], 1);

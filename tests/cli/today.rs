@@ -215,3 +215,27 @@ fn without_a_terminal_it_refuses_with_a_hint() {
         .stderr(predicates::str::contains("needs a terminal"))
         .stderr(predicates::str::contains("touchbase due --stdout"));
 }
+
+/// With an owner (`TOUCHBASE_OWNER`), the session walks their contacts and the unassigned ones,
+/// as `due --owner` lists them.
+#[test]
+fn an_owner_walks_their_contacts_and_the_unassigned_ones() {
+    let dir = vault();
+    let v = dir.path();
+    fs::write(
+        v.join("bea.md"),
+        "---\nname: Bea Cole\nowner: Sam\n---\n## 2026-11-02 email\n",
+    )
+    .unwrap();
+    fs::write(
+        v.join("cy.md"),
+        "---\nname: Cy Diaz\nowner: Tina Torres\n---\n## 2026-11-03 call\n",
+    )
+    .unwrap();
+    let mut p = session(v, &[("TOUCHBASE_OWNER", "tina torres")]);
+    p.exp_string("[1/2] Ann Lee").unwrap();
+    press(&mut p, "k");
+    p.exp_string("[2/2] Cy Diaz").unwrap();
+    press(&mut p, "q");
+    p.exp_eof().unwrap();
+}

@@ -22,6 +22,7 @@ impl Watcher {
             .env("TOUCHBASE_CACHE_DIR", crate::cache_dir())
             .env_remove("TOUCHBASE_VAULT")
             .env_remove("TOUCHBASE_TODAY")
+            .env_remove("TOUCHBASE_OWNER")
             .arg("--vault")
             .arg(vault)
             .args(["--today", TODAY, "watch", "--debounce", "100ms"])
