@@ -239,3 +239,28 @@ fn an_owner_walks_their_contacts_and_the_unassigned_ones() {
     press(&mut p, "q");
     p.exp_eof().unwrap();
 }
+
+/// With `agenda.per_day`, the session walks the day's ranked list, in rank order, and no more.
+#[test]
+fn with_per_day_the_session_walks_the_ranked_list() {
+    let dir = vault();
+    let v = dir.path();
+    fs::write(v.join("touchbase.toml"), "[agenda]\nper_day = 2\n").unwrap();
+    let agenda = crate::due_json(v);
+    let mut ranked: Vec<(u64, String)> = agenda["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| Some((i["rank"].as_u64()?, i["name"].as_str()?.to_string())))
+        .collect();
+    ranked.sort();
+    assert_eq!(ranked.len(), 3, "{ranked:?}");
+    let mut p = session(v, &[]);
+    p.exp_string(&format!("[1/2] {}", ranked[0].1)).unwrap();
+    press(&mut p, "k");
+    p.exp_string(&format!("[2/2] {}", ranked[1].1)).unwrap();
+    press(&mut p, "k");
+    p.exp_string("today: 0 touches logged, 0 snoozed, 2 skipped")
+        .unwrap();
+    p.exp_eof().unwrap();
+}
