@@ -456,6 +456,8 @@ pub struct Item {
     pub has_date: bool,
     /// Due so far ahead that its day needs the year to read right (a horizon over months).
     pub far_ahead: bool,
+    /// The links to act on it (SPEC 11), the suggested channel's first, carrying the draft.
+    pub actions: Vec<crate::actions::Action>,
     /// Its DUE.md line (it depends only on the item and the link style).
     pub line: LineCache,
 }
@@ -595,6 +597,14 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             std::cmp::Ordering::Equal => Bucket::Today,
             std::cmp::Ordering::Greater => Bucket::Upcoming,
         };
+        // A draft only for a contact that can be reached by a link: most rebuilds on a large
+        // vault have many contacts without an email or a phone.
+        let actions = if c.email.is_some() || c.phone.is_some() {
+            let draft = crate::draft::draft(c, &s, config, None);
+            crate::actions::actions(c, s.suggest, &draft)
+        } else {
+            Vec::new()
+        };
         Arc::new(Item {
             name: c.name.clone(),
             sort_name: c.name.to_lowercase(),
@@ -619,6 +629,7 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             cards: s.cards,
             has_date: !dates.is_empty(),
             far_ahead: (due - today).num_days() > 300,
+            actions,
             line: LineCache::default(),
         })
     });

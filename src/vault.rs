@@ -71,6 +71,7 @@ impl Vault {
                 return Err(e).with_context(|| format!("cannot read {}", config_path.display()));
             }
         };
+        let config = read_drafts(root, &canon, config)?;
         Vault::with_config(root, config)
     }
 
@@ -714,6 +715,33 @@ fn read_limited(
         return Err(Kind::TooLarge(bytes.len() as u64));
     }
     Ok((stamp, Some(bytes)))
+}
+
+/// Read the vault's own drafts (`[templates]`) into the config. A file that is missing, out of
+/// the vault or not a valid template is a config error that names the key and the file.
+fn read_drafts(root: &Path, canon: &Path, mut config: Config) -> Result<Config> {
+    for (kind, rel) in &config.templates {
+        let key = format!("templates.{}", kind.key());
+        let text = read_text_inside(canon, &root.join(rel)).map_err(|e| {
+            let why = if e.kind() == io::ErrorKind::NotFound {
+                "no such file in the vault".to_string()
+            } else {
+                e.to_string()
+            };
+            anyhow::anyhow!(
+                "{}: `{key}`: cannot read the template \"{rel}\": {why}",
+                config::FILE_NAME
+            )
+        })?;
+        let template = crate::draft::Template::parse(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: `{key}`: the template \"{rel}\", {e}",
+                config::FILE_NAME
+            )
+        })?;
+        config.drafts.insert(*kind, template);
+    }
+    Ok(config)
 }
 
 /// A text file inside the vault (the config, a template): a link out of it is refused.

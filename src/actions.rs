@@ -1,0 +1,300 @@
+//! Action links (SPEC 11): the `mailto:`, `tel:` and `sms:` links a contact can be reached by,
+//! with the drafted message in them. Pure and deterministic: the same contact and draft give the
+//! same bytes. Nothing here reads the disk or prints.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::draft::Draft;
+use crate::model::{Channel, Contact};
+
+/// How an action reaches the contact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Email,
+    Call,
+    Text,
+}
+
+impl Kind {
+    /// The link's text in DUE.md and its `kind` in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Call => "call",
+            Kind::Text => "text",
+        }
+    }
+}
+
+/// One link: what it does and its URL (only unreserved ASCII characters are left unencoded in
+/// its parts, so it holds no space, bracket, parenthesis or quote).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    pub kind: Kind,
+    pub url: String,
+}
+
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is percent-encoded,
+/// as RFC 6068 asks of a `mailto:` header value; spaces become `%20`, never `+`.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The address part: the same, but `@` stays as it is (every mail client reads it so).
+const ADDRESS: &AsciiSet = &NOT_UNRESERVED.remove(b'@');
+
+fn encode<'a>(text: &'a str, set: &'static AsciiSet) -> impl std::fmt::Display + 'a {
+    utf8_percent_encode(text, set)
+}
+
+/// The address of an `email` value: trimmed, from `Name <address>` when written so, with a
+/// `mailto:` the user typed dropped. `None` unless it is one address: one `@` with text on both
+/// sides, no space, comma or semicolon.
+fn address(email: &str) -> Option<&str> {
+    let mut a = email.trim();
+    if let (Some(open), true) = (a.rfind('<'), a.ends_with('>')) {
+        a = a[open + 1..a.len() - 1].trim();
+    }
+    if a.len() > 7 && a[..7].eq_ignore_ascii_case("mailto:") {
+        a = &a[7..];
+    }
+    let (local, domain) = a.split_once('@')?;
+    let ok = !local.is_empty()
+        && !domain.is_empty()
+        && !domain.contains('@')
+        && !a.contains(|c: char| c.is_whitespace() || c == ',' || c == ';' || c.is_control());
+    ok.then_some(a)
+}
+
+/// `mailto:ADDRESS?subject=...&body=...` (RFC 6068): every character of the subject and body
+/// but the unreserved ones percent-encoded as UTF-8, line breaks in the body as `%0D%0A`.
+pub fn mailto(address: &str, subject: &str, body: &str) -> String {
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let body = body.lines().collect::<Vec<_>>().join("\r\n");
+    format!(
+        "mailto:{}?subject={}&body={}",
+        encode(address, ADDRESS),
+        encode(&subject, NOT_UNRESERVED),
+        encode(&body, NOT_UNRESERVED)
+    )
+}
+
+/// The number to dial: the digits of a phone value, with its leading `+`, up to an extension
+/// (`ext`, `x`, `#`, `,` or `;`, which a dialer would take as more digits). `None` when it has
+/// no digit.
+pub fn number(phone: &str) -> Option<String> {
+    let phone = phone.trim();
+    let main = phone
+        .split(|c: char| c.is_ascii_alphabetic() || matches!(c, '#' | ',' | ';'))
+        .next()
+        .unwrap_or("");
+    let digits: String = main.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    Some(if phone.starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
+}
+
+/// `tel:NUMBER` (RFC 3966), when the phone has digits.
+pub fn tel(phone: &str) -> Option<String> {
+    number(phone).map(|n| format!("tel:{n}"))
+}
+
+/// `sms:NUMBER?body=...` (RFC 5724), the body encoded as in [`mailto`] with `%0A` between
+/// lines (a text message is not mail), when the phone has digits.
+pub fn sms(phone: &str, body: &str) -> Option<String> {
+    let body = body.lines().collect::<Vec<_>>().join("\n");
+    number(phone).map(|n| format!("sms:{n}?body={}", encode(&body, NOT_UNRESERVED)))
+}
+
+/// The links `c` can be reached by, carrying `draft`: email when it has an address, call and
+/// text when it has a phone with digits. The suggested channel's link comes first (email for
+/// email, call for call, text for text), then the others as email, call, text.
+pub fn actions(c: &Contact, suggest: Channel, draft: &Draft) -> Vec<Action> {
+    let mut out = Vec::with_capacity(3);
+    if let Some(a) = c.email.as_deref().and_then(address) {
+        out.push(Action {
+            kind: Kind::Email,
+            url: mailto(a, &draft.subject, &draft.body),
+        });
+    }
+    if let Some(phone) = c.phone.as_deref() {
+        out.extend(tel(phone).map(|url| Action {
+            kind: Kind::Call,
+            url,
+        }));
+        out.extend(sms(phone, &draft.body).map(|url| Action {
+            kind: Kind::Text,
+            url,
+        }));
+    }
+    let first = match suggest {
+        Channel::Email => Some(Kind::Email),
+        Channel::Call => Some(Kind::Call),
+        Channel::Text => Some(Kind::Text),
+        _ => None,
+    };
+    // A stable sort: the others keep their order.
+    out.sort_by_key(|a| Some(a.kind) != first);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draft::DraftKind;
+
+    /// The query pairs of a URL, decoded by an independent parser.
+    fn query(url: &str) -> Vec<(String, String)> {
+        let parsed = url::Url::parse(url).unwrap();
+        parsed
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    const HARD: &str = "Price & terms? #1 at 100% + tax, café ☕ / a=b;c";
+
+    #[test]
+    fn mailto_round_trips_through_a_url_parser() {
+        let body = "Hi José,\n\nLine two & more?\n#3 at 50% + 1\n";
+        let url = mailto("jane+crm@acme.example", HARD, body);
+        let parsed = url::Url::parse(&url).unwrap();
+        assert_eq!(parsed.scheme(), "mailto");
+        assert_eq!(parsed.path(), "jane%2Bcrm@acme.example");
+        assert_eq!(
+            percent_encoding::percent_decode_str(parsed.path())
+                .decode_utf8()
+                .unwrap(),
+            "jane+crm@acme.example"
+        );
+        assert_eq!(parsed.fragment(), None, "a # must not end the query");
+        assert_eq!(
+            query(&url),
+            vec![
+                ("subject".to_string(), HARD.to_string()),
+                (
+                    "body".to_string(),
+                    "Hi José,\r\n\r\nLine two & more?\r\n#3 at 50% + 1".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn mailto_encoding_is_exact() {
+        // `url` decodes `+` as a space in a query, so a `+` must be sent encoded: checked above.
+        // Here the bytes: `%20` for spaces, `%0D%0A` for line breaks, UTF-8 for the rest.
+        for (subject, body, expected) in [
+            (
+                "a b",
+                "x\ny",
+                "mailto:a@b.example?subject=a%20b&body=x%0D%0Ay",
+            ),
+            (
+                "&?#%+",
+                "é",
+                "mailto:a@b.example?subject=%26%3F%23%25%2B&body=%C3%A9",
+            ),
+            (
+                "keep-._~",
+                "r\r\nn",
+                "mailto:a@b.example?subject=keep-._~&body=r%0D%0An",
+            ),
+        ] {
+            assert_eq!(mailto("a@b.example", subject, body), expected);
+        }
+    }
+
+    #[test]
+    fn sms_round_trips_and_tel_is_digits() {
+        let url = sms("+1 (555) 010-0144", "Hi & bye?\n#2 50% + é").unwrap();
+        assert!(url.starts_with("sms:+15550100144?body="), "{url}");
+        assert_eq!(
+            query(&url),
+            vec![("body".to_string(), "Hi & bye?\n#2 50% + é".to_string())]
+        );
+        for (phone, expected) in [
+            ("+1 555 0144", Some("tel:+15550144")),
+            ("555.010.0100", Some("tel:5550100100")),
+            ("+44 (0)20 7946 0000 ext. 12", Some("tel:+4402079460000")),
+            ("555-0100 x7", Some("tel:5550100")),
+            ("555-0100;ext=7", Some("tel:5550100")),
+            ("call me", None),
+            ("+", None),
+            ("", None),
+        ] {
+            assert_eq!(tel(phone).as_deref(), expected, "{phone:?}");
+        }
+        assert_eq!(sms("none", "x"), None);
+    }
+
+    fn contact(email: Option<&str>, phone: Option<&str>) -> Contact {
+        Contact {
+            name: "Jane".into(),
+            email: email.map(str::to_string),
+            phone: phone.map(str::to_string),
+            ..Contact::default()
+        }
+    }
+
+    fn kinds(c: &Contact, suggest: Channel) -> Vec<&'static str> {
+        let d = Draft {
+            kind: DraftKind::CheckIn,
+            subject: "s".into(),
+            body: "b".into(),
+        };
+        actions(c, suggest, &d)
+            .iter()
+            .map(|a| a.kind.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn the_suggested_channel_comes_first() {
+        let both = contact(Some("j@a.example"), Some("+1 555 0100"));
+        for (suggest, expected) in [
+            (Channel::Email, vec!["email", "call", "text"]),
+            (Channel::Call, vec!["call", "email", "text"]),
+            (Channel::Text, vec!["text", "email", "call"]),
+            (Channel::Meeting, vec!["email", "call", "text"]),
+            (Channel::Card, vec!["email", "call", "text"]),
+        ] {
+            assert_eq!(kinds(&both, suggest), expected, "{suggest:?}");
+        }
+        assert_eq!(
+            kinds(&contact(Some("j@a.example"), None), Channel::Call),
+            vec!["email"]
+        );
+        assert_eq!(
+            kinds(&contact(None, Some("555 0100")), Channel::Email),
+            vec!["call", "text"]
+        );
+        assert_eq!(
+            kinds(&contact(None, Some("n/a")), Channel::Call),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn only_one_plain_address_makes_an_email_link() {
+        for (email, expected) in [
+            ("jane@acme.example", Some("jane@acme.example")),
+            ("  Jane Doe <jane@acme.example> ", Some("jane@acme.example")),
+            ("mailto:jane@acme.example", Some("jane@acme.example")),
+            ("jane@a.example, tom@a.example", None),
+            ("jane at acme", None),
+            ("@acme.example", None),
+            ("jane@", None),
+            ("a@b@c", None),
+        ] {
+            assert_eq!(address(email), expected, "{email:?}");
+        }
+    }
+}
