@@ -202,3 +202,21 @@ fn json_items_carry_the_same_actions() {
         assert!(due.contains(&link), "{link}");
     }
 }
+
+#[test]
+fn the_readme_shows_drafts_as_they_print() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("```text\n$ touchbase draft ").unwrap() + "```text\n".len();
+    let block = &readme[start..];
+    let block = &block[..block.find("```").unwrap()];
+    let vault = sample_vault();
+    let shown: Vec<&str> = block.split("$ touchbase draft ").skip(1).collect();
+    assert_eq!(shown.len(), 2, "{block}");
+    for one in shown {
+        let (contact, output) = one.split_once('\n').unwrap();
+        let printed = draft(vault.path(), &[contact]);
+        // Blank lines separate the examples in the README.
+        assert_eq!(output.trim_end(), printed.trim_end(), "{contact}");
+    }
+}
