@@ -213,6 +213,20 @@ mod tests {
     }
 
     #[test]
+    fn no_url_holds_what_could_end_a_markdown_link() {
+        let nasty = "a) [x](javascript:y) <b> \\ ; &amp; \" '\t\u{202e}";
+        for url in [
+            mailto("a)(b@x.example", nasty, nasty),
+            sms("+1 555", nasty).unwrap(),
+        ] {
+            assert!(
+                !url.contains(|c: char| "()[]<> \\;\"'\t".contains(c) || !c.is_ascii()),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
     fn sms_round_trips_and_tel_is_digits() {
         let url = sms("+1 (555) 010-0144", "Hi & bye?\n#2 50% + é").unwrap();
         assert!(url.starts_with("sms:+15550100144?body="), "{url}");

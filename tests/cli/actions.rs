@@ -220,3 +220,38 @@ fn the_readme_shows_drafts_as_they_print() {
         assert_eq!(output.trim_end(), printed.trim_end(), "{contact}");
     }
 }
+
+#[test]
+fn a_commonmark_parser_reads_the_links_as_written() {
+    use pulldown_cmark::{Event, Parser, Tag};
+    // Every link in DUE.md, as a CommonMark parser reads it: the action links must come out
+    // whole (no parenthesis, space or entity in them may cut or change a destination).
+    let vault = sample_vault();
+    let json = due_json(vault.path());
+    touchbase(vault.path()).arg("due").assert().success();
+    let due = fs::read_to_string(vault.path().join("DUE.md")).unwrap();
+    let parsed: Vec<String> = Parser::new(&due)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.into_string()),
+            _ => None,
+        })
+        .filter(|url| !url.starts_with("./"))
+        .collect();
+    let expected: Vec<String> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["actions"].as_array().unwrap().iter())
+        .map(|a| a["url"].as_str().unwrap().to_string())
+        .collect();
+    // Each link written is read back whole, and is one of the JSON's.
+    let written = ["](mailto:", "](tel:", "](sms:"]
+        .iter()
+        .map(|w| due.matches(w).count())
+        .sum::<usize>();
+    assert!(written > 10, "{due}");
+    assert_eq!(parsed.len(), written, "{parsed:?}");
+    for url in &parsed {
+        assert!(expected.contains(url), "{url} not read whole from DUE.md");
+    }
+}
