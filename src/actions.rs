@@ -57,7 +57,10 @@ fn address(email: &str) -> Option<&str> {
     if let (Some(open), true) = (a.rfind('<'), a.ends_with('>')) {
         a = a[open + 1..a.len() - 1].trim();
     }
-    if a.len() > 7 && a[..7].eq_ignore_ascii_case("mailto:") {
+    // `get`: the value may start with a letter of several bytes.
+    if a.get(..7)
+        .is_some_and(|m| m.eq_ignore_ascii_case("mailto:"))
+    {
         a = &a[7..];
     }
     let (local, domain) = a.split_once('@')?;
@@ -307,8 +310,42 @@ mod tests {
             ("@acme.example", None),
             ("jane@", None),
             ("a@b@c", None),
+            ("日本語@example.jp", Some("日本語@example.jp")),
         ] {
             assert_eq!(address(email), expected, "{email:?}");
+        }
+    }
+
+    mod property {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            /// Any subject and body come back exactly (line breaks as CRLF) through an
+            /// independent URL parser; any email and phone value gives a link or none, never a
+            /// panic.
+            #[test]
+            fn any_text_round_trips(
+                subject in "\\PC{0,20}",
+                body in "(\\PC{0,10}\n?){0,4}",
+                email in "\\PC{0,12}",
+                phone in "\\PC{0,12}",
+            ) {
+                let url = mailto("a@b.example", &subject, &body);
+                let parsed = url::Url::parse(&url).unwrap();
+                let pairs: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+                let body = body.lines().collect::<Vec<_>>().join("\r\n");
+                prop_assert_eq!(pairs, vec![("subject".to_string(), subject), ("body".to_string(), body)]);
+                let _ = address(&email);
+                if let Some(t) = tel(&phone) {
+                    prop_assert!(t[4..].trim_start_matches('+').bytes().all(|b| b.is_ascii_digit()));
+                }
+            }
         }
     }
 }

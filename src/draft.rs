@@ -511,7 +511,12 @@ fn met_place(text: &str) -> &str {
     }
     let mut place = place.trim();
     for word in ["at ", "the "] {
-        if place.len() > word.len() && place[..word.len()].eq_ignore_ascii_case(word) {
+        // `get`: the text may start with a letter of several bytes.
+        if place.len() > word.len()
+            && place
+                .get(..word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        {
             place = place[word.len()..].trim_start();
         }
     }
@@ -803,6 +808,8 @@ mod tests {
             ),
             ("the Rotary lunch - great chat", "Rotary lunch"),
             ("at the fair", "fair"),
+            ("𖼀", "𖼀"),
+            ("日本語のイベント", "日本語のイベント"),
         ] {
             assert_eq!(met_place(met), place);
         }
@@ -823,5 +830,62 @@ mod tests {
             Some("Ann Subject: hi")
         );
         assert_eq!(v.get(&Key::Company), None);
+    }
+
+    mod property {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn template_text() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("{{".to_string()),
+                Just("}}".to_string()),
+                Just("{{#company}}".to_string()),
+                Just("{{^company}}".to_string()),
+                Just("{{/company}}".to_string()),
+                Just("{{me}}".to_string()),
+                Just("{{# me }}".to_string()),
+                Just("{{/me}}".to_string()),
+                Just("{{first_name}}".to_string()),
+                Just("\n".to_string()),
+                Just("\r\n".to_string()),
+                Just(" . ".to_string()),
+                Just("# ".to_string()),
+                "\\PC{0,6}",
+            ];
+            prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            /// Any template text is read or refused, never a panic; one that reads fills with
+            /// or without values, and the result has no double space or trailing space.
+            #[test]
+            fn templates_never_panic_and_fill_tidily(
+                text in template_text(),
+                me in proptest::option::of("\\PC{0,8}"),
+                company in proptest::option::of("\\PC{0,8}"),
+            ) {
+                if let Ok(t) = Template::parse(&text) {
+                    let mut values = BTreeMap::new();
+                    values.insert(Key::FirstName, "Ann".to_string());
+                    if let Some(me) = me { values.insert(Key::Me, me); }
+                    if let Some(c) = company { values.insert(Key::Company, c); }
+                    let (subject, body) = t.fill(&values);
+                    prop_assert!(!subject.contains('\n'));
+                    for line in body.lines().chain([subject.as_str()]) {
+                        prop_assert!(!line.ends_with(' '), "{line:?}");
+                        prop_assert!(!line.trim_start().contains("  "), "{line:?}");
+                    }
+                }
+            }
+
+            #[test]
+            fn names_and_places_never_panic(text in "\\PC{0,12}") {
+                let _ = first_name(&text);
+                let place = met_place(&text);
+                prop_assert!(text.contains(place));
+            }
+        }
     }
 }
