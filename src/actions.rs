@@ -45,8 +45,15 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// The address part: the same, but `@` stays as it is (every mail client reads it so).
 const ADDRESS: &AsciiSet = &NOT_UNRESERVED.remove(b'@');
 
-fn encode<'a>(text: &'a str, set: &'static AsciiSet) -> impl std::fmt::Display + 'a {
-    utf8_percent_encode(text, set)
+/// Append `text` percent-encoded with `set`, its lines joined by `line_break` (already encoded):
+/// no intermediate strings, since every due item with an email or a phone gets its links.
+fn encode_lines_into(out: &mut String, text: &str, set: &'static AsciiSet, line_break: &str) {
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str(line_break);
+        }
+        out.extend(utf8_percent_encode(line, set));
+    }
 }
 
 /// The address of an `email` value: trimmed, from `Name <address>` when written so, with a
@@ -74,14 +81,20 @@ fn address(email: &str) -> Option<&str> {
 /// `mailto:ADDRESS?subject=...&body=...` (RFC 6068): every character of the subject and body
 /// but the unreserved ones percent-encoded as UTF-8, line breaks in the body as `%0D%0A`.
 pub fn mailto(address: &str, subject: &str, body: &str) -> String {
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    let body = body.lines().collect::<Vec<_>>().join("\r\n");
-    format!(
-        "mailto:{}?subject={}&body={}",
-        encode(address, ADDRESS),
-        encode(&subject, NOT_UNRESERVED),
-        encode(&body, NOT_UNRESERVED)
-    )
+    let mut url = String::with_capacity(32 + 3 * (address.len() + subject.len() + body.len()));
+    url.push_str("mailto:");
+    url.extend(utf8_percent_encode(address, ADDRESS));
+    url.push_str("?subject=");
+    // One line: line breaks and runs of spaces become one space.
+    for (i, word) in subject.split_whitespace().enumerate() {
+        if i > 0 {
+            url.push_str("%20");
+        }
+        url.extend(utf8_percent_encode(word, NOT_UNRESERVED));
+    }
+    url.push_str("&body=");
+    encode_lines_into(&mut url, body, NOT_UNRESERVED, "%0D%0A");
+    url
 }
 
 /// The number to dial: the digits of a phone value, with its leading `+`, up to an extension
@@ -112,8 +125,13 @@ pub fn tel(phone: &str) -> Option<String> {
 /// `sms:NUMBER?body=...` (RFC 5724), the body encoded as in [`mailto`] with `%0A` between
 /// lines (a text message is not mail), when the phone has digits.
 pub fn sms(phone: &str, body: &str) -> Option<String> {
-    let body = body.lines().collect::<Vec<_>>().join("\n");
-    number(phone).map(|n| format!("sms:{n}?body={}", encode(&body, NOT_UNRESERVED)))
+    let n = number(phone)?;
+    let mut url = String::with_capacity(16 + n.len() + 3 * body.len());
+    url.push_str("sms:");
+    url.push_str(&n);
+    url.push_str("?body=");
+    encode_lines_into(&mut url, body, NOT_UNRESERVED, "%0A");
+    Some(url)
 }
 
 /// The links `c` can be reached by, carrying `draft`: email when it has an address, call and
