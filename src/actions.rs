@@ -134,6 +134,21 @@ pub fn sms(phone: &str, body: &str) -> Option<String> {
     Some(url)
 }
 
+/// The links to follow `c` up on `today`, carrying its draft (none without an email or a phone,
+/// and then no draft is made).
+pub fn for_contact(
+    c: &Contact,
+    today: chrono::NaiveDate,
+    config: &crate::config::Config,
+) -> Vec<Action> {
+    if c.email.is_none() && c.phone.is_none() {
+        return Vec::new();
+    }
+    let s = crate::schedule::status(c, today, config);
+    let draft = crate::draft::draft(c, &s, config, None);
+    actions(c, s.suggest, &draft)
+}
+
 /// The links `c` can be reached by, carrying `draft`: email when it has an address, call and
 /// text when it has a phone with digits. The suggested channel's link comes first (email for
 /// email, call for call, text for text), then the others as email, call, text.

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -409,6 +410,7 @@ impl Vault {
     /// (`sync` for everything, `refresh` for known paths).
     pub fn rebuild(&self, cache: &mut Cache, today: NaiveDate) -> Result<(Agenda, Written)> {
         let agenda = self.agenda_from(cache, today);
+        self.fill_actions(cache, &agenda, &agenda.listed());
         let text = render::render_due(&agenda, self.config.link_style());
         let written = self.write_agenda(text.as_bytes())?;
         if let Some(ics) = &self.config.agenda_ics {
@@ -417,6 +419,21 @@ impl Vault {
         }
         safe::remove_stale(&self.canon, &std::mem::take(&mut cache.temps));
         Ok((agenda, written))
+    }
+
+    /// Fill in the action links (SPEC 11) of `items` (of `agenda`, made from `cache`), those
+    /// not filled yet: each once, since a watcher's items live on between rebuilds.
+    pub fn fill_actions(&self, cache: &Cache, agenda: &Agenda, items: &[&Arc<schedule::Item>]) {
+        items.par_iter().for_each(|item| {
+            if item.actions.get().is_some() {
+                return;
+            }
+            let Some(contact) = cache.files.get(&item.path).and_then(Cached::contact) else {
+                return;
+            };
+            item.actions
+                .get_or_init(|| crate::actions::for_contact(contact, agenda.today, &self.config));
+        });
     }
 
     /// The agenda as an iCalendar file, with each follow-up's contact details from `cache`.
@@ -769,6 +786,40 @@ mod tests {
         );
         assert!(parsed.contact.is_none());
         assert_eq!(parsed.problems, vec![]);
+    }
+
+    #[test]
+    fn action_links_are_filled_for_the_listed_items_and_then_rendered() {
+        let dir = tempfile::TempDir::new().unwrap();
+        fs::write(dir.path().join("touchbase.toml"), "[agenda]\nper_day = 1\n").unwrap();
+        for (file, name, days) in [("a.md", "Ann", "01"), ("b.md", "Bea", "10")] {
+            fs::write(
+                dir.path().join(file),
+                format!(
+                    "---\nname: {name}\nemail: {file}@x.example\n---\n## 2026-10-{days} call\n"
+                ),
+            )
+            .unwrap();
+        }
+        let vault = Vault::open(dir.path()).unwrap();
+        let mut cache = vault.cache(None);
+        vault.sync(&mut cache);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let agenda = vault.agenda_from(&mut cache, today);
+        // Rendered before the links are filled in: none, and the line is not kept so.
+        assert!(!render::render_due(&agenda, vault.config.links).contains("mailto:"));
+        let listed = agenda.listed();
+        assert_eq!(listed.len(), 1);
+        vault.fill_actions(&cache, &agenda, &listed);
+        let due = render::render_due(&agenda, vault.config.links);
+        assert_eq!(due.matches("](mailto:").count(), 1, "{due}");
+        assert!(
+            due.contains("[email](mailto:a.md@x.example?subject="),
+            "{due}"
+        );
+        // The one not listed (per_day = 1) was never drafted.
+        let unlisted = agenda.items.iter().find(|i| i.name == "Bea").unwrap();
+        assert!(unlisted.actions.get().is_none());
     }
 
     #[test]

@@ -148,7 +148,7 @@ fn item(i: &Item, rank: Option<usize>) -> JsonItem<'_> {
             behind: c.behind,
         }),
         rank,
-        actions: (i.actions.iter())
+        actions: (i.actions.get().map_or(&[][..], Vec::as_slice).iter())
             .map(|a| JsonAction {
                 kind: a.kind.as_str(),
                 url: &a.url,

@@ -233,7 +233,7 @@ fn item_line(out: &mut String, i: &Item, style: LinkStyle) {
         let _ = write!(out, " on {}", last.date);
     }
     words::how_into(out, &f, SEP, &escape_into);
-    actions_into(out, &i.actions);
+    actions_into(out, i.actions.get().map_or(&[], Vec::as_slice));
     out.push('\n');
 }
 
@@ -280,6 +280,11 @@ fn date_line(out: &mut String, d: &DateItem, style: LinkStyle) {
 /// Append an item's line, made once per item and link style (items are shared between a
 /// watcher's rebuilds).
 fn push_item(out: &mut String, i: &Item, style: LinkStyle) {
+    // Before its links are filled in, a line is not kept: it would stay without them.
+    if i.actions.get().is_none() {
+        item_line(out, i, style);
+        return;
+    }
     out.push_str(&i.line.get(style, |line| item_line(line, i, style)));
 }
 
