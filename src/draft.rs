@@ -86,8 +86,8 @@ const CHECK_IN: &str = "\
 Checking in{{#company}} on {{company}}{{/company}}
 Hi {{first_name}},
 
-It has been a little while since we last talked, so I wanted to check in. How are things going\
-{{#company}} at {{company}}{{/company}}?
+I wanted to check in and see how things are going{{#company}} at {{company}}{{/company}}. \
+I hope all is well.
 
 If anything has changed on your side, or there is something I can help with, I would be glad to \
 hear from you.
