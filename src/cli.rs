@@ -79,6 +79,8 @@ pub enum Command {
     Add(AddArgs),
     /// A contact's card, timeline, due date and reason
     Show(ShowArgs),
+    /// Print the drafted message for following up a contact: subject, blank line, body
+    Draft(DraftArgs),
     /// Create contacts from a vCard file, a Google Contacts CSV or a LinkedIn Connections.csv
     Import(ImportArgs),
     /// Not due before a date: set `snooze:` in a contact's front matter
@@ -247,6 +249,15 @@ pub struct SnoozeArgs {
 pub struct ShowArgs {
     /// The contact: a file name or name, or a unique part of one
     pub contact: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// The contact: a file name or name, or a unique part of one
+    pub contact: String,
+    /// The channel to draft for (email, text, card...) [default: the suggested one]
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,21 @@ struct Raw {
     contacts: RawContacts,
     fields: BTreeMap<String, OneOrMany>,
     touches: RawTouches,
+    /// Who signs the drafted messages (`{{me}}`).
+    me: Option<String>,
+    templates: RawTemplates,
+}
+
+/// `[templates]`: vault files that replace built-in drafts (SPEC 11).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawTemplates {
+    first_follow_up: Option<String>,
+    check_in: Option<String>,
+    promised: Option<String>,
+    personal: Option<String>,
+    thank_you: Option<String>,
+    referral: Option<String>,
 }
 
 /// A text or a list of texts (`type = "person"` or `type = ["company", "deal"]`).
@@ -203,6 +218,13 @@ pub struct Config {
     pub holidays: Vec<Holiday>,
     /// How files are read: which are contacts, other tools' keys, touches from notes (SPEC 10).
     pub reading: Reading,
+    /// Who signs the drafted messages (`me`, for `{{me}}`).
+    pub me: Option<String>,
+    /// `[templates]`: the vault files that replace built-in drafts, by draft kind, relative to
+    /// the vault. `Vault::open` reads them into `drafts`.
+    pub templates: Vec<(crate::draft::DraftKind, String)>,
+    /// The vault's own drafts, read from `templates` (empty until a vault reads them).
+    pub drafts: crate::draft::Templates,
 }
 
 impl Default for Config {
@@ -281,6 +303,12 @@ impl Config {
             ("agenda.ics", &raw.agenda.ics),
             ("add.folder", &raw.add.folder),
             ("add.template", &raw.add.template),
+            ("templates.first_follow_up", &raw.templates.first_follow_up),
+            ("templates.check_in", &raw.templates.check_in),
+            ("templates.promised", &raw.templates.promised),
+            ("templates.personal", &raw.templates.personal),
+            ("templates.thank_you", &raw.templates.thank_you),
+            ("templates.referral", &raw.templates.referral),
         ] {
             if let Some(v) = value
                 && !is_inside(v)
@@ -557,6 +585,26 @@ impl Config {
             },
             holidays: Vec::new(),
             reading: Reading::default(),
+            me: raw
+                .me
+                .map(|m| m.trim().to_string())
+                .filter(|m| !m.is_empty()),
+            templates: {
+                use crate::draft::DraftKind as K;
+                let t = raw.templates;
+                [
+                    (K::FirstFollowUp, t.first_follow_up),
+                    (K::CheckIn, t.check_in),
+                    (K::Promised, t.promised),
+                    (K::Personal, t.personal),
+                    (K::ThankYou, t.thank_you),
+                    (K::Referral, t.referral),
+                ]
+                .into_iter()
+                .filter_map(|(k, path)| Some((k, path?)))
+                .collect()
+            },
+            drafts: crate::draft::Templates::default(),
         }
     }
 

@@ -9,6 +9,7 @@
 //! keeps the agenda current with the same rebuild as `due`. Whatever vault text the commands
 //! print goes through [`term::clean`] first.
 
+pub mod actions;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -158,6 +159,7 @@ where
         Command::Log(args) => cmd::log::run(&ctx, args),
         Command::Add(args) => cmd::add::run(&ctx, args),
         Command::Show(args) => cmd::show::run(&ctx, args),
+        Command::Draft(args) => cmd::draft::run(&ctx, args),
         Command::Snooze(args) => cmd::snooze::run(&ctx, args),
         Command::Today(args) => cmd::today::run(&ctx, args),
         Command::Import(args) => cmd::import::run(&ctx, args),

@@ -456,6 +456,10 @@ pub struct Item {
     pub has_date: bool,
     /// Due so far ahead that its day needs the year to read right (a horizon over months).
     pub far_ahead: bool,
+    /// The links to act on it (SPEC 11), the suggested channel's first, carrying the draft.
+    /// Filled on demand (`Vault::fill_actions`), for the items that are shown: drafting every
+    /// due contact's message took as long as the rest of scheduling, and DUE.md lists only some.
+    pub actions: std::sync::OnceLock<Vec<crate::actions::Action>>,
     /// Its DUE.md line (it depends only on the item and the link style).
     pub line: LineCache,
 }
@@ -520,6 +524,17 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// The follow-ups DUE.md lists: with `per_day`, the first that many of the day's ranking
+    /// and every upcoming one; without it, all.
+    pub fn listed(&self) -> Vec<&Arc<Item>> {
+        match self.per_day {
+            None => self.items.iter().collect(),
+            Some(cap) => (self.ranked.iter().take(cap).map(|&i| &self.items[i]))
+                .chain(self.items.iter().filter(|i| i.bucket == Bucket::Upcoming))
+                .collect(),
+        }
+    }
+
     pub fn count(&self, bucket: Bucket) -> usize {
         self.items.iter().filter(|i| i.bucket == bucket).count()
     }
@@ -644,6 +659,7 @@ pub fn entries(c: &Contact, today: NaiveDate, config: &Config) -> Entries {
             cards: s.cards,
             has_date: !dates.is_empty(),
             far_ahead: (due - today).num_days() > 300,
+            actions: std::sync::OnceLock::new(),
             line: LineCache::default(),
         })
     });

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -72,6 +73,7 @@ impl Vault {
                 return Err(e).with_context(|| format!("cannot read {}", config_path.display()));
             }
         };
+        let config = read_drafts(root, &canon, config)?;
         Vault::with_config(root, config)
     }
 
@@ -459,6 +461,7 @@ impl Vault {
     /// [`Vault::rebuild`], saying also what it did with the per-owner agendas.
     pub fn rebuild_all(&self, cache: &mut Cache, today: NaiveDate) -> Result<Rebuilt> {
         let agenda = self.agenda_from(cache, today);
+        self.fill_actions(cache, &agenda, &agenda.listed());
         let text = render::render_due(&agenda, self.config.link_style());
         let written = self.write_agenda(text.as_bytes())?;
         if let Some(ics) = &self.config.agenda_ics {
@@ -559,6 +562,21 @@ impl Vault {
             Some(e) => Err(e),
             None => Ok((written, removed)),
         }
+    }
+
+    /// Fill in the action links (SPEC 11) of `items` (of `agenda`, made from `cache`), those
+    /// not filled yet: each once, since a watcher's items live on between rebuilds.
+    pub fn fill_actions(&self, cache: &Cache, agenda: &Agenda, items: &[&Arc<schedule::Item>]) {
+        items.par_iter().for_each(|item| {
+            if item.actions.get().is_some() {
+                return;
+            }
+            let Some(contact) = cache.files.get(&item.path).and_then(Cached::contact) else {
+                return;
+            };
+            item.actions
+                .get_or_init(|| crate::actions::for_contact(contact, agenda.today, &self.config));
+        });
     }
 
     /// The agenda as an iCalendar file, with each follow-up's contact details from `cache`.
@@ -883,6 +901,33 @@ fn read_limited(
     Ok((stamp, Some(bytes)))
 }
 
+/// Read the vault's own drafts (`[templates]`) into the config. A file that is missing, out of
+/// the vault or not a valid template is a config error that names the key and the file.
+fn read_drafts(root: &Path, canon: &Path, mut config: Config) -> Result<Config> {
+    for (kind, rel) in &config.templates {
+        let key = format!("templates.{}", kind.key());
+        let text = read_text_inside(canon, &root.join(rel)).map_err(|e| {
+            let why = if e.kind() == io::ErrorKind::NotFound {
+                "no such file in the vault".to_string()
+            } else {
+                e.to_string()
+            };
+            anyhow::anyhow!(
+                "{}: `{key}`: cannot read the template \"{rel}\": {why}",
+                config::FILE_NAME
+            )
+        })?;
+        let template = crate::draft::Template::parse(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: `{key}`: the template \"{rel}\", {e}",
+                config::FILE_NAME
+            )
+        })?;
+        config.drafts.insert(*kind, template);
+    }
+    Ok(config)
+}
+
 /// A text file inside the vault (the config, a template): a link out of it is refused.
 pub fn read_text_inside(root: &Path, path: &Path) -> io::Result<String> {
     let mut text = String::new();
@@ -908,6 +953,40 @@ mod tests {
         );
         assert!(parsed.contact.is_none());
         assert_eq!(parsed.problems, vec![]);
+    }
+
+    #[test]
+    fn action_links_are_filled_for_the_listed_items_and_then_rendered() {
+        let dir = tempfile::TempDir::new().unwrap();
+        fs::write(dir.path().join("touchbase.toml"), "[agenda]\nper_day = 1\n").unwrap();
+        for (file, name, days) in [("a.md", "Ann", "01"), ("b.md", "Bea", "10")] {
+            fs::write(
+                dir.path().join(file),
+                format!(
+                    "---\nname: {name}\nemail: {file}@x.example\n---\n## 2026-10-{days} call\n"
+                ),
+            )
+            .unwrap();
+        }
+        let vault = Vault::open(dir.path()).unwrap();
+        let mut cache = vault.cache(None);
+        vault.sync(&mut cache);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let agenda = vault.agenda_from(&mut cache, today);
+        // Rendered before the links are filled in: none, and the line is not kept so.
+        assert!(!render::render_due(&agenda, vault.config.links).contains("mailto:"));
+        let listed = agenda.listed();
+        assert_eq!(listed.len(), 1);
+        vault.fill_actions(&cache, &agenda, &listed);
+        let due = render::render_due(&agenda, vault.config.links);
+        assert_eq!(due.matches("](mailto:").count(), 1, "{due}");
+        assert!(
+            due.contains("[email](mailto:a.md@x.example?subject="),
+            "{due}"
+        );
+        // The one not listed (per_day = 1) was never drafted.
+        let unlisted = agenda.items.iter().find(|i| i.name == "Bea").unwrap();
+        assert!(unlisted.actions.get().is_none());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //!
 //! The scripts are clap_complete's, generated from the command line's own definition; for bash
 //! and zsh a small function is added that offers the vault's contacts (their file stems) for the
-//! CONTACT of `log`, `show` and `snooze`. The man page is clap_mangen's page of touchbase,
-//! followed by a section for each command.
+//! CONTACT of `log`, `show`, `snooze` and `draft`. The man page is clap_mangen's page of
+//! touchbase, followed by a section for each command.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -24,7 +24,7 @@ use crate::model::Contact;
 pub const COMPLETE_CONTACTS: &str = "__complete-contacts";
 
 /// The commands whose first argument is a contact.
-const CONTACT_COMMANDS: &str = "log|show|snooze";
+const CONTACT_COMMANDS: &str = "log|show|snooze|draft";
 
 /// Print the completion script for `shell`, generated from `cmd`.
 pub fn run(mut cmd: clap::Command, shell: Shell) -> Result<Code> {
@@ -41,7 +41,7 @@ pub fn run(mut cmd: clap::Command, shell: Shell) -> Result<Code> {
     Ok(Code::Success)
 }
 
-/// A bash function that completes the CONTACT of log, show and snooze with the vault's
+/// A bash function that completes the CONTACT of log, show, snooze and draft with the vault's
 /// contacts (the vault named on the line with `--vault`, else found as usual) and leaves
 /// everything else to clap_complete's `_touchbase`; it replaces that one as the completion of
 /// `touchbase`.
@@ -102,9 +102,9 @@ fi
     )
 }
 
-/// clap_complete's zsh script with the CONTACT of log, show and snooze completed by a function
-/// that asks `touchbase __complete-contacts`. The function goes right after the `#compdef` line,
-/// so it is defined before the script's last lines call `_touchbase`.
+/// clap_complete's zsh script with the CONTACT of log, show, snooze and draft completed by a
+/// function that asks `touchbase __complete-contacts`. The function goes right after the
+/// `#compdef` line, so it is defined before the script's last lines call `_touchbase`.
 fn zsh_contacts(script: &str, name: &str) -> String {
     let f = name.replace('-', "__");
     let function = format!(
@@ -133,7 +133,7 @@ _{f}_contacts() {{
     }
     out.push_str(&function);
     for line in lines {
-        // `':contact -- The contact...:_default' \` in the specs of log, show and snooze.
+        // `':contact -- The contact...:_default' \` in the specs of log, show, snooze and draft.
         let is_contact = line.trim_start().starts_with("':contact -- ");
         match line.rfind(":_default'") {
             Some(at) if is_contact => {

@@ -20,8 +20,10 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
     if args.json || args.stdout {
         let agenda = vault.agenda_for(&mut cache, ctx.today, owner);
         let text = if args.json {
+            vault.fill_actions(&cache, &agenda, &agenda.items.iter().collect::<Vec<_>>());
             render::render_json(&agenda)
         } else {
+            vault.fill_actions(&cache, &agenda, &agenda.listed());
             render::render_due(&agenda, vault.config.link_style())
         };
         print_stdout(&text)?;

@@ -3,6 +3,7 @@
 pub mod add;
 pub mod check;
 pub mod completions;
+pub mod draft;
 pub mod due;
 pub mod explain;
 pub mod git;

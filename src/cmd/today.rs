@@ -258,15 +258,16 @@ fn open(
     Ok(())
 }
 
-/// The first action link for the contact: the suggested channel's.
+/// The first action link for the contact: the suggested channel's (SPEC 11).
 fn action_url(
     c: &Contact,
-    _s: &crate::schedule::Status<'_>,
+    s: &crate::schedule::Status<'_>,
     draft: &crate::draft::Draft,
 ) -> Option<String> {
-    c.email
-        .as_ref()
-        .map(|e| format!("mailto:{e}?subject={}", draft.subject.replace(' ', "%20")))
+    crate::actions::actions(c, s.suggest, draft)
+        .into_iter()
+        .next()
+        .map(|a| a.url)
 }
 
 /// Open the contact's file in `$VISUAL` or `$EDITOR` (else `vi`), and wait for it.

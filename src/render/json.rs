@@ -63,6 +63,14 @@ struct JsonItem<'a> {
     cards: Option<JsonCards>,
     /// Place in the day's work (overdue and today items); `null` for upcoming ones.
     rank: Option<usize>,
+    /// The links to act on it (SPEC 11), the suggested channel's first.
+    actions: Vec<JsonAction<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAction<'a> {
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -140,6 +148,12 @@ fn item(i: &Item, rank: Option<usize>) -> JsonItem<'_> {
             behind: c.behind,
         }),
         rank,
+        actions: (i.actions.get().map_or(&[][..], Vec::as_slice).iter())
+            .map(|a| JsonAction {
+                kind: a.kind.as_str(),
+                url: &a.url,
+            })
+            .collect(),
     }
 }
 

@@ -233,7 +233,18 @@ fn item_line(out: &mut String, i: &Item, style: LinkStyle) {
         let _ = write!(out, " on {}", last.date);
     }
     words::how_into(out, &f, SEP, &escape_into);
+    actions_into(out, i.actions.get().map_or(&[], Vec::as_slice));
     out.push('\n');
+}
+
+/// The action links after an item's text: ` · [email](mailto:...) · [call](tel:...)`. Their
+/// URLs leave only unreserved characters (and the `: ? = & @ %` of URL syntax) unencoded, so
+/// no space, parenthesis, bracket, backslash or `;` can end the destination or form an entity
+/// in it; the link text is a fixed word.
+fn actions_into(out: &mut String, actions: &[crate::actions::Action]) {
+    for a in actions {
+        let _ = write!(out, "{SEP}[{}]({})", a.kind.as_str(), a.url);
+    }
 }
 
 fn date_line(out: &mut String, d: &DateItem, style: LinkStyle) {
@@ -269,6 +280,11 @@ fn date_line(out: &mut String, d: &DateItem, style: LinkStyle) {
 /// Append an item's line, made once per item and link style (items are shared between a
 /// watcher's rebuilds).
 fn push_item(out: &mut String, i: &Item, style: LinkStyle) {
+    // Before its links are filled in, a line is not kept: it would stay without them.
+    if i.actions.get().is_none() {
+        item_line(out, i, style);
+        return;
+    }
     out.push_str(&i.line.get(style, |line| item_line(line, i, style)));
 }
 

@@ -130,6 +130,33 @@ fn show_prints_no_raw_control_characters() {
 }
 
 #[test]
+fn draft_prints_no_raw_control_characters() {
+    let vault = hostile_vault();
+    let out = touchbase(vault.path())
+        .args(["draft", "evil"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", out);
+    let text = assert_clean("draft", &out.stdout);
+    for want in [
+        "As promised: send the\\e[31m deck\\u{202e}\n\n",
+        "Hi Ann\\e]0;owned\\u{7}Evil\\u{202e}cod.exe,\n",
+    ] {
+        assert!(text.contains(want), "{want:?} not in\n{text}");
+    }
+    // An email value with a control character in it is no address: no email link in DUE.md.
+    touchbase(vault.path()).arg("due").assert().success();
+    let due = fs::read_dir(vault.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("DUE"))
+        .unwrap();
+    let due = fs::read_to_string(due).unwrap();
+    assert!(due.contains("[Ann"), "{due}");
+    assert!(!due.contains("mailto:"), "{due}");
+}
+
+#[test]
 fn lookup_errors_list_candidates_one_per_line() {
     let vault = hostile_vault();
     let v = vault.path();

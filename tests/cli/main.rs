@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixture vaults, with `--today` fixed.
 
+mod actions;
 mod byov;
 mod byov_attack;
 mod cache;

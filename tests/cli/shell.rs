@@ -133,10 +133,10 @@ fn every_shell_gets_a_script() {
         assert!(text.contains("snooze"), "{shell}: {text}");
         assert!(!text.contains("__complete-contacts") || matches!(shell, "bash" | "zsh"));
     }
-    // zsh completes the CONTACT of log, show and snooze with the vault's contacts, and the
+    // zsh completes the CONTACT of log, show, snooze and draft with the vault's contacts, and the
     // function is defined before the script's last lines run it.
     let zsh = script("zsh");
-    assert_eq!(zsh.matches(":_touchbase_contacts'").count(), 3, "{zsh}");
+    assert_eq!(zsh.matches(":_touchbase_contacts'").count(), 4, "{zsh}");
     let defined = zsh.find("_touchbase_contacts() {").unwrap();
     assert!(defined < zsh.find("compdef _touchbase touchbase").unwrap());
     assert!(zsh.contains("touchbase __complete-contacts"));
