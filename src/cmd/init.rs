@@ -24,6 +24,9 @@ pub const CONFIG: &str = r#"# touchbase settings. A commented line shows the def
 # Globs, relative to the vault, of files that are never read.
 # ignore = ["templates/**", "archive/**"]
 
+# Your name, to sign the drafted messages (`touchbase draft`, DUE.md's email links, `today`).
+# me = "Tina Torres"
+
 [agenda]
 # file = "DUE.md"          # where the agenda is written
 # horizon = "7d"           # how far ahead Upcoming looks
@@ -108,6 +111,12 @@ per_year = { client = 7 }
 [add]
 # folder = "contacts"      # where `touchbase add` creates contacts
 # template = "templates/contact.md"   # a Markdown file to start from; {{name}} and {{date}} are filled in
+
+# Drafted messages: a Markdown file of your own (first line: the subject) replaces a built-in
+# draft. Placeholders: {{first_name}} {{name}} {{company}} {{interest}} {{last_text}}
+# {{next_text}} {{met_text}} {{me}}.
+# [templates]
+# check_in = "templates/check-in.md"
 
 # Notes kept by another tool (Obsidian, a Markdown CRM) are read as they are with these (none by
 # default; see "Bring your own vault" in the README; `touchbase check --explain FILE` shows how
