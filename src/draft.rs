@@ -97,11 +97,13 @@ Best,
 ";
 
 const PROMISED: &str = "\
-As promised{{#next_text}}: {{next_text}}{{/next_text}}
+Following up, as promised
 Hi {{first_name}},
 
-As promised, I am following up{{#next_text}}: {{next_text}}{{/next_text}}.
-
+As promised, I am following up on our last conversation.
+{{#next_text}}
+[{{next_text}}]
+{{/next_text}}
 Let me know if you have any questions, or if a quick call would be easier.
 
 Best,
@@ -509,6 +511,11 @@ fn met_place(text: &str) -> &str {
             place = head;
         }
     }
+    // A sentence names the place after its last "at": `Gina introduced us at the BNI
+    // breakfast` was the BNI breakfast.
+    if let Some(at) = place.rfind(" at ") {
+        place = &place[at + 4..];
+    }
     let mut place = place.trim();
     for word in ["at ", "the "] {
         // `get`: the text may start with a letter of several bytes.
@@ -538,7 +545,8 @@ pub fn values(c: &Contact, s: &Status<'_>, config: &Config) -> BTreeMap<Key, Str
         (Key::LastText, s.last.as_ref().map(|t| t.text.as_str())),
         (Key::NextText, s.next.map(|n| n.text.as_str())),
         (Key::MetText, c.met.as_ref().map(|(_, t)| met_place(t))),
-        (Key::Me, config.me.as_deref()),
+        // On a team, the contact's owner writes to them; else the vault's `me`.
+        (Key::Me, c.owner.as_deref().or(config.me.as_deref())),
     ]
     .into_iter()
     .filter_map(|(k, v)| Some((k, one_line(v?))).filter(|(_, v)| !v.is_empty()))
@@ -795,6 +803,20 @@ mod tests {
         }
     }
 
+    /// On a team, the contact's owner signs the drafts to them; else the vault's `me`.
+    #[test]
+    fn the_owner_signs_else_me() {
+        let me = "me = \"Tina Torres\"";
+        let sign = |front: &str, toml: &str| {
+            let d = draft_of(&format!("---\nname: Jane Doe\n{front}---\n"), toml, None);
+            d.body.lines().last().unwrap_or_default().to_string()
+        };
+        assert_eq!(sign("", me), "Tina Torres");
+        assert_eq!(sign("owner: Sam Ortiz\n", me), "Sam Ortiz");
+        assert_eq!(sign("owner: Sam Ortiz\n", ""), "Sam Ortiz");
+        assert_eq!(sign("", ""), "Best,");
+    }
+
     #[test]
     fn names_and_places() {
         for (name, first) in [("Jane Doe", "Jane"), ("Lee, Ann", "Ann"), ("Cher", "Cher")] {
@@ -808,6 +830,9 @@ mod tests {
             ),
             ("the Rotary lunch - great chat", "Rotary lunch"),
             ("at the fair", "fair"),
+            // A sentence: the place after its last "at".
+            ("Gina introduced us at the BNI breakfast", "BNI breakfast"),
+            ("met at Acme at the trade fair, booth 4", "trade fair"),
             ("𖼀", "𖼀"),
             ("日本語のイベント", "日本語のイベント"),
         ] {

@@ -87,6 +87,28 @@ pub fn owners<'a>(contacts: impl IntoIterator<Item = &'a Contact>) -> Vec<Owner>
     keys.into_iter().map(|key| Owner { key }).collect()
 }
 
+/// A warning when no contact names `owner`: then their agenda holds only the unassigned
+/// contacts, which is most often a name typed short (`sam` for Sam Ortiz). Names the owners.
+pub fn unknown<'a>(
+    owner: &Owner,
+    contacts: impl IntoIterator<Item = &'a Contact>,
+) -> Option<String> {
+    let all = owners(contacts);
+    if all.contains(owner) {
+        return None;
+    }
+    let names: Vec<&str> = all.iter().map(Owner::key).collect();
+    Some(format!(
+        "no contact has the owner \"{}\", so this is only the contacts with no owner; {}",
+        owner.key(),
+        if names.is_empty() {
+            "no contact has an owner".to_string()
+        } else {
+            format!("the owners are: {}", names.join(", "))
+        }
+    ))
+}
+
 /// True when `rel` (vault-relative) is a name touchbase gives an owner's agenda beside
 /// `agenda_file`: `DUE-` and a key (lowercase letters, digits and single inner dashes), then
 /// `.md`. Such files are never read as contacts. `DUE-Notes.md` is not one (no key has capitals).

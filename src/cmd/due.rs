@@ -17,6 +17,9 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<Code> {
     let mut cache = ctx.load(&vault);
     let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
     let owner = owner.as_ref();
+    if let Some(warning) = owner.and_then(|o| crate::owner::unknown(o, cache.contacts())) {
+        eprintln!("warning: {}", term::clean(&warning));
+    }
     if args.json || args.stdout {
         let agenda = vault.agenda_for(&mut cache, ctx.today, owner);
         let text = if args.json {

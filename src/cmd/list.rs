@@ -33,6 +33,12 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<Code> {
     let stage = args.stage.as_deref().map(fold);
     let tag = args.tag.as_deref().map(fold);
     let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
+    if let Some(warning) = owner
+        .as_ref()
+        .and_then(|o| crate::owner::unknown(o, loaded.cache.contacts()))
+    {
+        eprintln!("warning: {}", clean(&warning));
+    }
     let mut contacts: Vec<&crate::model::Contact> =
         crate::owner::filter(loaded.cache.contacts(), owner.as_ref())
             .filter(|c| stage.as_ref().is_none_or(|s| fold(&c.stage) == *s))

@@ -21,9 +21,11 @@ use crate::term::clean;
 const KEYS: &str =
     "d done · v voicemail · n next step · s snooze · o open · e edit · k skip · q quit";
 
-/// What the session did, for its summary.
+/// What the session did, for its summary, and the channel of the link opened with `o` for the
+/// contact on the screen (`d` and `n` log it).
 #[derive(Debug, Default)]
 struct Tally {
+    opened: Option<&'static str>,
     logged: usize,
     with_next: usize,
     snoozed: usize,
@@ -61,6 +63,7 @@ pub fn run(ctx: &Context, args: &TodayArgs) -> Result<Code> {
     }
     let mut done = 0;
     'contacts: for (n, path) in paths.iter().enumerate() {
+        tally.opened = None;
         loop {
             // Read again each time: a write or an edit changes what the card says.
             let loaded = Loaded::open(ctx)?;
@@ -100,6 +103,12 @@ fn due_paths(ctx: &Context, args: &TodayArgs) -> Result<Vec<String>> {
     let mut loaded = Loaded::open(ctx)?;
     // With an owner, theirs and the unassigned ones, as `due --owner` lists them.
     let owner = crate::owner::Owner::from_arg(args.owner.as_deref());
+    if let Some(warning) = owner
+        .as_ref()
+        .and_then(|o| crate::owner::unknown(o, loaded.cache.contacts()))
+    {
+        println!("warning: {}", clean(&warning));
+    }
     let agenda = loaded
         .vault
         .agenda_for(&mut loaded.cache, ctx.today, owner.as_ref());
@@ -135,7 +144,9 @@ fn act(
         keep_next: false,
         next,
     };
-    let suggested = s.suggest.as_str();
+    // Done through the link just opened (an email written, a number dialled), else the
+    // suggested channel.
+    let suggested = tally.opened.unwrap_or(s.suggest.as_str());
     let outcome = match key {
         Key::Char('d') => written(super::log::run(ctx, &log(suggested, &draft.subject, None)))
             .map(|()| tally.logged += 1),
@@ -169,7 +180,7 @@ fn act(
             written(super::snooze::run(ctx, &args)).map(|()| tally.snoozed += 1)
         }
         Key::Char('o') => {
-            open(term, c, s, draft)?;
+            tally.opened = open(term, c, s, draft)?.or(tally.opened);
             return Ok(Step::Again);
         }
         Key::Char('e') => {
@@ -231,16 +242,19 @@ fn ask(term: &Term, prompt: &str) -> Result<Option<String>> {
 }
 
 /// Open the suggested channel's action link with the system's opener (`TOUCHBASE_OPENER`, else
-/// `open` on macOS, `xdg-open` elsewhere).
+/// `open` on macOS, `xdg-open` elsewhere). Returns the channel of the link opened.
 fn open(
     term: &Term,
     c: &Contact,
     s: &crate::schedule::Status<'_>,
     draft: &crate::draft::Draft,
-) -> Result<()> {
-    let Some(url) = action_url(c, s, draft) else {
+) -> Result<Option<&'static str>> {
+    let Some(action) = crate::actions::actions(c, s.suggest, draft)
+        .into_iter()
+        .next()
+    else {
         term.write_line("no link to open: the contact has no email or phone")?;
-        return Ok(());
+        return Ok(None);
     };
     let opener = std::env::var("TOUCHBASE_OPENER").unwrap_or_else(|_| {
         if cfg!(target_os = "macos") {
@@ -250,24 +264,22 @@ fn open(
         }
         .to_string()
     });
-    match std::process::Command::new(&opener).arg(&url).status() {
-        Ok(status) if status.success() => term.write_line(&format!("opened {}", clean(&url)))?,
+    match std::process::Command::new(&opener)
+        .arg(&action.url)
+        .status()
+    {
+        Ok(status) if status.success() => {
+            term.write_line(&format!(
+                "opened {} (d logs it as {})",
+                clean(&action.url),
+                action.kind.as_str()
+            ))?;
+            return Ok(Some(action.kind.as_str()));
+        }
         Ok(status) => term.write_line(&format!("{opener} failed ({status})"))?,
         Err(e) => term.write_line(&format!("cannot run {opener}: {e}"))?,
     }
-    Ok(())
-}
-
-/// The first action link for the contact: the suggested channel's (SPEC 11).
-fn action_url(
-    c: &Contact,
-    s: &crate::schedule::Status<'_>,
-    draft: &crate::draft::Draft,
-) -> Option<String> {
-    crate::actions::actions(c, s.suggest, draft)
-        .into_iter()
-        .next()
-        .map(|a| a.url)
+    Ok(None)
 }
 
 /// Open the contact's file in `$VISUAL` or `$EDITOR` (else `vi`), and wait for it.

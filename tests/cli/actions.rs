@@ -37,9 +37,10 @@ fn draft_prints_the_promise_the_first_follow_up_and_a_card() {
     // Jane's pending next step: the promised draft, with the promise's text, signed by `me`.
     let jane = draft(vault.path(), &["jane"]);
     assert!(
-        jane.starts_with("As promised: send the pricing sheet\n\nHi Jane,\n"),
+        jane.starts_with("Following up, as promised\n\nHi Jane,\n"),
         "{jane}"
     );
+    assert!(jane.contains("\n[send the pricing sheet]\n"), "{jane}");
     assert!(jane.ends_with("Best,\nTina Torres\n"), "{jane}");
     // Omar's only touch is `met`: the first follow-up names where they met.
     let omar = draft(vault.path(), &["omar"]);
@@ -90,7 +91,7 @@ fn a_vault_template_replaces_a_builtin_draft() {
          Say hi to everyone at Ortiz Printing.\n\nTina Torres\n"
     );
     // The others stay built in.
-    assert!(draft(vault.path(), &["jane"]).starts_with("As promised"));
+    assert!(draft(vault.path(), &["jane"]).starts_with("Following up, as promised"));
 }
 
 #[test]
@@ -187,7 +188,7 @@ fn json_items_carry_the_same_actions() {
     assert_eq!(kinds, ["call", "email", "text"]);
     assert_eq!(actions[0]["url"], "tel:+15550100");
     let (_, subject, _) = mailto_parts(actions[1]["url"].as_str().unwrap());
-    assert_eq!(subject, "As promised: send the pricing sheet");
+    assert_eq!(subject, "Following up, as promised");
     let omar = items.iter().find(|i| i["name"] == "Omar Ortiz").unwrap();
     assert_eq!(omar["actions"], serde_json::json!([]));
     // DUE.md has the very same URLs.

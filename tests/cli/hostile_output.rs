@@ -139,7 +139,7 @@ fn draft_prints_no_raw_control_characters() {
     assert!(out.status.success(), "{:?}", out);
     let text = assert_clean("draft", &out.stdout);
     for want in [
-        "As promised: send the\\e[31m deck\\u{202e}\n\n",
+        "[send the\\e[31m deck\\u{202e}]\n",
         "Hi Ann\\e]0;owned\\u{7}Evil\\u{202e}cod.exe,\n",
     ] {
         assert!(text.contains(want), "{want:?} not in\n{text}");

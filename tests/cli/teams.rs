@@ -409,3 +409,28 @@ fn a_users_file_in_an_owners_place_is_kept_and_reported_and_the_rest_written() {
     assert!(v.join("DUE-jose-nunez.md").exists());
     assert!(v.join("DUE-tina-torres.md").exists());
 }
+
+/// An owner no contact names (a first name typed for a full one) gets a warning naming the
+/// owners: their agenda would hold only the unassigned contacts.
+#[test]
+fn an_owner_no_contact_names_is_a_warning_that_names_the_owners() {
+    let vault = fixture("team");
+    for args in [
+        &["due", "--owner", "sam", "--stdout"][..],
+        &["list", "--owner", "sam"][..],
+    ] {
+        touchbase(vault.path())
+            .args(args)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(
+                "warning: no contact has the owner \"sam\", so this is only the contacts with no \
+                 owner; the owners are: jose-nunez, sam-ortiz, tina-torres",
+            ));
+    }
+    touchbase(vault.path())
+        .args(["list", "--owner", "Sam Ortiz"])
+        .assert()
+        .success()
+        .stderr("");
+}

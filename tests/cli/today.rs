@@ -264,3 +264,33 @@ fn with_per_day_the_session_walks_the_ranked_list() {
         .unwrap();
     p.exp_eof().unwrap();
 }
+
+/// `o` then `d`: the touch is logged through the link opened (an email written), not the
+/// suggested channel.
+#[test]
+fn done_after_opening_a_link_logs_that_links_channel() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let v = dir.path();
+    // Last touched by email: the rotation suggests a call, but she has only an email address.
+    fs::write(
+        v.join("eve.md"),
+        "---\nname: Eve Fox\nemail: eve@example.com\n---\n## 2026-11-01 email\n",
+    )
+    .unwrap();
+    let opener = v.join(".opener.sh");
+    fs::write(&opener, "#!/bin/sh\nexit 0\n").unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&opener)
+        .status()
+        .unwrap();
+    let mut p = session(v, &[("TOUCHBASE_OPENER", opener.to_str().unwrap())]);
+    p.exp_string("try: call").unwrap();
+    press(&mut p, "o");
+    p.exp_string("(d logs it as email)").unwrap();
+    press(&mut p, "d");
+    p.exp_string("today: 1 touch logged").unwrap();
+    p.exp_eof().unwrap();
+    let eve = file(v, "eve.md");
+    assert!(eve.contains("\n## 2026-11-24 email - "), "{eve}");
+}
