@@ -1,0 +1,67 @@
+//! `touchbase stats` on the hand-built `stats` fixture (figures worked out in src/stats.rs).
+
+use crate::{fixture, touchbase};
+
+fn stdout(args: &[&str], no_color: bool) -> String {
+    let vault = fixture("stats");
+    let mut cmd = touchbase(vault.path());
+    if !no_color {
+        cmd.env_remove("NO_COLOR");
+    }
+    let out = cmd.args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn stats_terminal_view_without_colour() {
+    let text = stdout(&["stats"], true);
+    insta::assert_snapshot!("stats_plain", text);
+}
+
+#[test]
+fn stats_json_has_the_same_figures() {
+    let text = stdout(&["stats", "--json"], true);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["funnel"]["total"], 7);
+    assert_eq!(v["promises"]["kept"], 1);
+    insta::assert_snapshot!("stats_json", text);
+}
+
+#[test]
+fn no_escape_codes_with_no_color_or_in_a_pipe() {
+    // NO_COLOR set (and a pipe), then a pipe alone: plain text both times.
+    for no_color in [true, false] {
+        let text = stdout(&["stats"], no_color);
+        assert!(text.contains("Persistence"), "{text}");
+        assert!(
+            !text.contains('\x1b'),
+            "escape codes with NO_COLOR={no_color}"
+        );
+    }
+}
+
+#[test]
+fn since_limits_the_weeks() {
+    let text = stdout(&["stats", "--since", "2026-11-09"], true);
+    assert!(text.contains("(touches since 2026-11-09)"), "{text}");
+    assert!(
+        text.contains("09 Nov") && !text.contains("02 Nov"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_since_is_a_usage_error() {
+    let vault = fixture("stats");
+    let out = touchbase(vault.path())
+        .args(["stats", "--since", "soon"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date"));
+}
