@@ -65,3 +65,24 @@ fn a_bad_since_is_a_usage_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date"));
 }
+
+#[test]
+fn show_lists_the_contacts_a_contact_referred() {
+    // Carl Cruz is named by Ann ([[carl-cruz]]), Bob, Fay and Ivy ([[Carl Cruz]]).
+    let vault = fixture("stats");
+    let out = touchbase(vault.path())
+        .args(["show", "Carl Cruz"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("referred: Ann Lee, Bob Roe, Fay Fu, Ivy Iu\n"),
+        "{text}"
+    );
+    // Nobody names Eve Ek: no line.
+    let out = touchbase(vault.path())
+        .args(["show", "Eve Ek"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("referred:"));
+}
