@@ -240,9 +240,10 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Count only touches (and weeks, and promises due) from this date on (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = parse_today)]
-    pub since: Option<chrono::NaiveDate>,
+    /// Count only touches (and weeks, and promises due) from this date on: YYYY-MM-DD, last
+    /// mon, yesterday...
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
     /// Print the figures as JSON for scripts
     #[arg(long)]
     pub json: bool,

@@ -12,7 +12,16 @@ use crate::exit::Code;
 pub fn run(ctx: &Context, args: &StatsArgs) -> Result<Code> {
     let loaded = Loaded::open(ctx)?;
     let contacts: Vec<&crate::model::Contact> = loaded.cache.contacts().collect();
-    let s = crate::stats::stats(&contacts, ctx.today, args.since, &loaded.vault.config);
+    let since = match &args.since {
+        None => None,
+        Some(typed) => Some(crate::typed::date(typed, ctx.today).ok_or_else(|| {
+            crate::exit::usage(format!(
+                "--since \"{typed}\" is not a date: use {}",
+                crate::typed::FORMS
+            ))
+        })?),
+    };
+    let s = crate::stats::stats(&contacts, ctx.today, since, &loaded.vault.config);
     if args.json {
         super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&s)?))?;
         return Ok(Code::Success);

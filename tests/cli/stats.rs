@@ -56,14 +56,25 @@ fn since_limits_the_weeks() {
 }
 
 #[test]
+fn since_takes_a_relative_date() {
+    // Tue 24 Nov: `last mon` is 23 Nov, so one week is left.
+    let text = stdout(&["stats", "--since", "last mon"], true);
+    assert!(text.contains("(touches since 2026-11-23)"), "{text}");
+    assert!(
+        text.contains("23 Nov") && !text.contains("16 Nov"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_bad_since_is_a_usage_error() {
     let vault = fixture("stats");
     let out = touchbase(vault.path())
         .args(["stats", "--since", "soon"])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--since \"soon\" is not a date"));
 }
 
 #[test]
@@ -85,4 +96,22 @@ fn show_lists_the_contacts_a_contact_referred() {
         .output()
         .unwrap();
     assert!(!String::from_utf8(out.stdout).unwrap().contains("referred:"));
+}
+
+#[test]
+fn vault_text_is_cleaned_before_it_reaches_the_terminal() {
+    // A referrer named by no contact is shown as written: its escape must not reach stdout.
+    let vault = fixture("stats");
+    std::fs::write(
+        vault.path().join("people/zed-zu.md"),
+        "---\nname: Zed Zu\nstage: lead\nreferred_by: \"Mal\\e[31mory\"\n---\n",
+    )
+    .unwrap();
+    let out = touchbase(vault.path()).arg("stats").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Mal\\e[31mory (not in the vault) (1): Zed Zu"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "{text}");
 }
