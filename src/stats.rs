@@ -188,37 +188,54 @@ fn bucket(touches: usize) -> usize {
     }
 }
 
-/// The contact `name` (a name, a file name without `.md`, or an alias; a wikilink's brackets
-/// and display text are dropped) names, when exactly one does.
-pub fn resolve<'a>(contacts: &[&'a Contact], name: &str) -> Option<&'a Contact> {
-    let inner = name.trim().trim_start_matches("[[").trim_end_matches("]]");
-    let target = inner.split('|').next().unwrap_or(inner);
-    let q = fold(target.trim());
-    if q.is_empty() {
-        return None;
+/// The contacts by folded name, file stem and alias: built once, so resolving every
+/// `referred_by` of a large vault stays linear.
+pub struct Names<'a> {
+    contacts: Vec<&'a Contact>,
+    by_key: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(contacts: &[&'a Contact]) -> Names<'a> {
+        let mut by_key: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, c) in contacts.iter().enumerate() {
+            let mut keys: Vec<String> = vec![fold(&c.name), fold(stem(&c.path))];
+            keys.extend(c.aliases.iter().map(|a| fold(a)));
+            keys.sort();
+            keys.dedup();
+            for k in keys.into_iter().filter(|k| !k.is_empty()) {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        Names {
+            contacts: contacts.to_vec(),
+            by_key,
+        }
     }
-    let found: Vec<&'a Contact> = contacts
-        .iter()
-        .copied()
-        .filter(|c| {
-            fold(&c.name) == q || fold(stem(&c.path)) == q || c.aliases.iter().any(|a| fold(a) == q)
-        })
-        .collect();
-    match found.as_slice() {
-        [one] => Some(one),
-        _ => None,
+
+    /// The contact `name` (a name, a file name without `.md`, or an alias; a wikilink's
+    /// brackets and display text are dropped) names, when exactly one does.
+    pub fn resolve(&self, name: &str) -> Option<&'a Contact> {
+        let inner = name.trim().trim_start_matches("[[").trim_end_matches("]]");
+        let target = inner.split('|').next().unwrap_or(inner);
+        match self.by_key.get(&fold(target.trim()))?.as_slice() {
+            [one] => Some(self.contacts[*one]),
+            _ => None,
+        }
     }
 }
 
 /// The contacts whose `referred_by` names `c`, by name (what `show` lists).
 pub fn referrals_of<'a>(contacts: &[&'a Contact], c: &Contact) -> Vec<&'a Contact> {
+    let names = Names::new(contacts);
     let mut out: Vec<&'a Contact> = contacts
         .iter()
         .copied()
         .filter(|r| {
             r.referred_by
                 .as_deref()
-                .and_then(|name| resolve(contacts, name))
+                .and_then(|name| names.resolve(name))
                 .is_some_and(|by| by.path == c.path)
         })
         .collect();
@@ -403,12 +420,13 @@ fn referrals(contacts: &[&Contact]) -> Referrals {
     // Keyed by the referrer's file (in the vault) or folded name (not in it).
     let mut by: BTreeMap<String, Referrer> = BTreeMap::new();
     let mut referred = 0;
+    let names = Names::new(contacts);
     for c in contacts {
         let Some(name) = c.referred_by.as_deref().filter(|n| !n.trim().is_empty()) else {
             continue;
         };
         referred += 1;
-        let (key, shown, in_vault) = match resolve(contacts, name) {
+        let (key, shown, in_vault) = match names.resolve(name) {
             Some(r) => (format!("/{}", r.path), r.name.clone(), true),
             None => (fold(name), name.trim().to_string(), false),
         };

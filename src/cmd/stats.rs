@@ -26,8 +26,29 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<Code> {
         super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&s)?))?;
         return Ok(Code::Success);
     }
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = use_color(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     super::print_stdout(&crate::stats::render_terminal(&s, color))?;
     Ok(Code::Success)
+}
+
+/// Colour only in a terminal, and only when `NO_COLOR` is unset or empty (no-color.org).
+fn use_color(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::use_color;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_in_a_terminal_unless_no_color_is_set() {
+        assert!(use_color(true, None));
+        assert!(use_color(true, Some(OsStr::new(""))));
+        assert!(!use_color(true, Some(OsStr::new("1"))));
+        assert!(!use_color(false, None));
+    }
 }
