@@ -87,6 +87,8 @@ pub enum Command {
     Snooze(SnoozeArgs),
     /// The contacts, one line each: stage, touches, last touch and due date
     List(ListArgs),
+    /// How persistent you are: touches per contact, channels, weeks, promises, cards, referrals
+    Stats(StatsArgs),
     /// Create a new vault with a commented config and an example contact
     Init(InitArgs),
     /// Git sync: `touchbase git setup` prepares this clone (merge settings and hooks)
@@ -232,6 +234,17 @@ pub struct ListArgs {
     #[arg(long, env = "TOUCHBASE_OWNER", value_name = "NAME", value_parser = parse_owner)]
     pub owner: Option<String>,
     /// Print JSON (an array, one object per contact) for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Count only touches (and weeks, and promises due) from this date on: YYYY-MM-DD, last
+    /// mon, yesterday...
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Print the figures as JSON for scripts
     #[arg(long)]
     pub json: bool,
 }

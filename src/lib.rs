@@ -27,6 +27,7 @@ pub mod parse;
 pub mod problem;
 pub mod render;
 pub mod schedule;
+pub mod stats;
 pub mod term;
 pub mod typed;
 pub mod vault;
@@ -164,6 +165,7 @@ where
         Command::Today(args) => cmd::today::run(&ctx, args),
         Command::Import(args) => cmd::import::run(&ctx, args),
         Command::List(args) => cmd::list::run(&ctx, args),
+        Command::Stats(args) => cmd::stats::run(&ctx, args),
         Command::Init(args) => cmd::init::run(&ctx, args),
         Command::Git(args) => cmd::git::run(&ctx, args),
         Command::MergeFile(args) => cmd::merge_file::run(args),

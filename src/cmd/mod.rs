@@ -15,6 +15,7 @@ pub mod log;
 pub mod merge_file;
 pub mod show;
 pub mod snooze;
+pub mod stats;
 pub mod today;
 pub mod watch;
 

@@ -15,7 +15,9 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Code> {
     let loaded = Loaded::open(ctx)?;
     let contact = loaded.find(&args.contact)?;
     let s = status(contact, ctx.today, &loaded.vault.config);
-    let mut text = card(contact, &s, ctx.today);
+    let all: Vec<&Contact> = loaded.cache.contacts().collect();
+    let referred = crate::stats::referrals_of(&all, contact);
+    let mut text = card(contact, &s, ctx.today, &referred);
     let problems: Vec<String> = loaded
         .cache
         .problems()
@@ -34,8 +36,14 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Code> {
 }
 
 /// The text `show` prints. Pure, for tests. Every value from the contact's file goes through
-/// [`term::clean`], so it stays on its line and cannot drive the terminal.
-pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
+/// [`term::clean`], so it stays on its line and cannot drive the terminal. `referred` are the
+/// contacts whose `referred_by` names this one.
+pub fn card(
+    c: &Contact,
+    s: &Status<'_>,
+    today: chrono::NaiveDate,
+    referred: &[&Contact],
+) -> String {
     let t = term::clean;
     let mut out = String::new();
     let mut title = vec![t(&c.name)];
@@ -52,6 +60,10 @@ pub fn card(c: &Contact, s: &Status<'_>, today: chrono::NaiveDate) -> String {
         if let Some(v) = value {
             let _ = writeln!(out, "{label}: {}", t(v));
         }
+    }
+    if !referred.is_empty() {
+        let names: Vec<_> = referred.iter().map(|r| t(&r.name)).collect();
+        let _ = writeln!(out, "referred: {}", names.join(", "));
     }
     let list = |items: &[String]| items.iter().map(|i| t(i)).collect::<Vec<_>>().join(", ");
     if !c.interests.is_empty() {

@@ -19,6 +19,7 @@ mod problems;
 mod record;
 mod safety;
 mod shell;
+mod stats;
 mod teams;
 mod today;
 mod watch;
