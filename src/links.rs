@@ -309,7 +309,7 @@ impl Resolver {
         for (path, name, aliases) in contacts {
             let i = r.paths.len();
             r.paths.push(path.to_string());
-            let full = key(strip_md(path));
+            let full = key(crate::parse::strip_md(path));
             for (at, _) in full.match_indices('/') {
                 let tail = &full[at + 1..];
                 if tail.contains('/') {
@@ -336,7 +336,7 @@ impl Resolver {
     pub fn resolve(&self, from: &str, target: &Target) -> Resolved<'_> {
         match target {
             Target::Wiki(t) => {
-                let t = strip_md(t.trim());
+                let t = crate::parse::strip_md(t.trim());
                 if t.starts_with("./") || t.starts_with("../") {
                     return self.resolve_path(from, t);
                 }
@@ -361,7 +361,7 @@ impl Resolver {
         let folder = from.rfind('/').map_or("", |i| &from[..i]);
         let lookup = |base: &str| {
             let joined = join(base, path)?;
-            self.by_path.get(&key(strip_md(&joined)))
+            self.by_path.get(&key(crate::parse::strip_md(&joined)))
         };
         let found = lookup(folder).or_else(|| {
             (!folder.is_empty() && !path.starts_with('/'))
@@ -429,14 +429,6 @@ fn key(s: &str) -> String {
     match unicode_normalization::is_nfc_quick(lower.chars()) {
         unicode_normalization::IsNormalized::Yes => lower,
         _ => lower.nfc().collect(),
-    }
-}
-
-/// `s` without a final `.md` (any case).
-fn strip_md(s: &str) -> &str {
-    match s.len().checked_sub(3) {
-        Some(at) if s.is_char_boundary(at) && s[at..].eq_ignore_ascii_case(".md") => &s[..at],
-        _ => s,
     }
 }
 

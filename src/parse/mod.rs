@@ -184,12 +184,14 @@ fn first_channel_word(title: &str, channels: &Channels) -> Option<(Channel, Stri
 
 /// The file name of a vault-relative path without its `.md`.
 pub fn file_stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    match name.len().checked_sub(3) {
-        Some(cut) if name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(".md") => {
-            &name[..cut]
-        }
-        _ => name,
+    strip_md(path.rsplit('/').next().unwrap_or(path))
+}
+
+/// `s` without a final `.md` (any case).
+pub fn strip_md(s: &str) -> &str {
+    match s.len().checked_sub(3) {
+        Some(cut) if s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case(".md") => &s[..cut],
+        _ => s,
     }
 }
 
