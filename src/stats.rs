@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::lookup::{fold, stem};
 use crate::model::Contact;
+use crate::render::plural;
 use crate::schedule::{self, Outcome};
 
 /// The touch-count buckets of the persistence funnel.
@@ -548,18 +549,16 @@ pub fn render_terminal(s: &Stats, color: bool) -> String {
     }
     for w in &s.won.clients {
         out.push_str(&format!(
-            "  {}: {} touch{} to client on {}\n",
+            "  {}: {} to client on {}\n",
             clean(&w.name),
-            w.touches,
-            if w.touches == 1 { "" } else { "es" },
+            plural(w.touches, "touch", "touches"),
             w.since
         ));
     }
     if s.won.unknown > 0 {
         out.push_str(&format!(
-            "  {} client{} with no stage_since (not counted)\n",
-            s.won.unknown,
-            if s.won.unknown == 1 { "" } else { "s" }
+            "  {} with no stage_since (not counted)\n",
+            plural(s.won.unknown, "client", "clients")
         ));
     }
 
@@ -606,11 +605,10 @@ pub fn render_terminal(s: &Stats, color: bool) -> String {
     }
     if !s.cards.contacts.is_empty() {
         out.push_str(&format!(
-            "  {} sent of {} targeted; {} contact{} behind\n",
+            "  {} sent of {} targeted; {} behind\n",
             s.cards.sent,
             s.cards.target,
-            s.cards.behind,
-            if s.cards.behind == 1 { "" } else { "s" }
+            plural(s.cards.behind, "contact", "contacts")
         ));
     }
 

@@ -393,18 +393,7 @@ fn log_leaves_other_tools_keys_alone() {
 #[test]
 fn check_explain_says_why_and_from_where() {
     let vault = fixture("byov-people");
-    let explain = |path: &str| {
-        let out = touchbase(vault.path())
-            .args(["check", "--explain", path])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let explain = |path: &str| crate::explain(vault.path(), path);
     let bob = explain("People/Bob Lee.md");
     assert!(
         bob.starts_with(

@@ -5,27 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::watch::{Watcher, poll};
-use crate::{fixture, touchbase};
-
-/// The agenda a run that reads every file prints.
-fn fresh_agenda(vault: &Path) -> String {
-    let out = touchbase(vault)
-        .args(["--no-cache", "due", "--stdout"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// `touchbase check --explain PATH`: its stdout.
-fn explain(vault: &Path, path: &str) -> String {
-    let out = touchbase(vault)
-        .args(["check", "--explain", path])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
+use crate::{explain, fixture, fresh_agenda, touchbase};
 
 #[test]
 fn explain_says_why_with_the_whole_vault_as_the_contacts_folder() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::{fixture, touchbase};
+use crate::{fixture, fresh_agenda, touchbase};
 
 /// Files changed less than 3 seconds before a run are not cached (a later change in the same
 /// clock tick could hide behind the same stamp), so a test that wants them cached waits.
@@ -23,16 +23,6 @@ fn verbose(vault: &Path, args: &[&str]) -> (String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
-}
-
-/// The agenda as a run that reads every file prints it.
-fn fresh_agenda(vault: &Path) -> String {
-    let out = touchbase(vault)
-        .args(["--no-cache", "due", "--stdout"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// The cache file named in `--verbose` output.

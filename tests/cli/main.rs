@@ -141,3 +141,24 @@ pub fn pinned(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> std::process:
         .env_remove("TOUCHBASE_OWNER");
     c
 }
+
+/// The agenda a run that reads every file (`--no-cache`) prints, for comparing a cached or
+/// watched result with.
+pub fn fresh_agenda(vault: &Path) -> String {
+    let out = touchbase(vault)
+        .args(["--no-cache", "due", "--stdout"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `touchbase check --explain PATH`: its stdout (the command must succeed).
+pub fn explain(vault: &Path, path: &str) -> String {
+    let out = touchbase(vault)
+        .args(["check", "--explain", path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -354,13 +354,7 @@ fn watch_follows_touches_from_notes() {
     // Both called on 11-01: due 11-22 on the prospect cadence (3w), so overdue.
     fs::write(vault.join("People/Ann Lee.md"), "## 2026-11-01 call\n").unwrap();
     fs::write(vault.join("People/Bea Cole.md"), "## 2026-11-01 call\n").unwrap();
-    let fresh = || {
-        let out = crate::touchbase(vault)
-            .args(["--no-cache", "due", "--stdout"])
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let fresh = || crate::fresh_agenda(vault);
     let w = Watcher::start(vault);
     wait_for_due(vault, "both overdue", |d| d.contains("\n2 overdue"));
     let note = vault.join("Daily/2026-11-24.md");
